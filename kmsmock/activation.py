@@ -1,0 +1,76 @@
+"""The process-wide activation: reference-counted, so nested mocks share one simulation.
+
+The outermost start creates the :class:`~kmsmock.simulation.Simulation`,
+puts fake credentials in the environment and starts the ``requests`` hook;
+the outermost stop undoes all of it. The botocore hook is always registered
+and reads :func:`current` on every KMS request.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from .environment import EnvironmentPatch
+from .options import Options
+from .simulation import Simulation
+from .transport.requests_hook import RequestsHook
+
+__all__ = ["activate", "current", "deactivate", "depth"]
+
+_lock = threading.RLock()
+_simulation: Simulation | None = None
+_depth = 0
+_environment: EnvironmentPatch | None = None
+_requests_hook: RequestsHook | None = None
+
+
+def current() -> Simulation | None:
+    """The active simulation, or None when no mock is active."""
+    return _simulation
+
+
+def depth() -> int:
+    """How many activations are open (0 when the mock is inactive)."""
+    return _depth
+
+
+def activate(options: Options, explicit: frozenset[str]) -> Simulation:
+    """Open an activation: create the simulation, or join the active one."""
+    global _simulation, _depth, _environment, _requests_hook
+    with _lock:
+        if _simulation is not None:
+            options.check_joinable(_simulation.options, explicit)
+            _depth += 1
+            return _simulation
+        resolved = options.resolved()
+        simulation = Simulation(resolved)
+        environment = EnvironmentPatch(resolved)
+        environment.apply()
+        hook = _requests_hook or RequestsHook(current)
+        try:
+            hook.start()
+        except BaseException:
+            environment.restore()
+            raise
+        _environment, _requests_hook = environment, hook
+        _simulation, _depth = simulation, 1
+        return simulation
+
+
+def deactivate() -> None:
+    """Close an activation; the outermost one discards the simulation."""
+    global _simulation, _depth, _environment
+    with _lock:
+        if _depth == 0:
+            raise RuntimeError("kmsmock is not active")
+        _depth -= 1
+        if _depth:
+            return
+        _simulation = None
+        try:
+            if _requests_hook is not None:
+                _requests_hook.stop()
+        finally:
+            if _environment is not None:
+                _environment.restore()
+                _environment = None

@@ -1,0 +1,192 @@
+"""The six custom key store operations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..domain import keystores
+from ..domain.connection import ConnectionState
+from ..domain.errors import AwsError
+from ..domain.keystore import (
+    CloudHsmSettings,
+    CustomKeyStore,
+    KeyStoreType,
+    XksConnectivity,
+    XksCredential,
+    XksSettings,
+)
+from ..domain.secret import Secret
+from .paging import paginate
+from .registry import Context, Params, Result, operation
+
+__all__ = ["describe_store"]
+
+_CLOUDHSM_PARAMS = ("CloudHsmClusterId", "TrustAnchorCertificate", "KeyStorePassword")
+_XKS_PARAMS = (
+    "XksProxyUriEndpoint",
+    "XksProxyUriPath",
+    "XksProxyAuthenticationCredential",
+    "XksProxyConnectivity",
+)
+_VPC_PARAMS = ("XksProxyVpcEndpointServiceName", "XksProxyVpcEndpointServiceOwner")
+_CLOUDHSM_UPDATES = ("KeyStorePassword", "CloudHsmClusterId")
+_XKS_UPDATES = (*_XKS_PARAMS, *_VPC_PARAMS)
+
+
+def _require(params: Params, names: Iterable[str], what: str) -> None:
+    missing = [name for name in names if name not in params]
+    if missing:
+        raise AwsError("ValidationException", f"{what} requires {', '.join(missing)}.")
+
+
+def _forbid(params: Params, names: Iterable[str], what: str) -> None:
+    present = [name for name in names if name in params]
+    if present:
+        raise AwsError("ValidationException", f"{', '.join(present)} is not valid for {what}.")
+
+
+def _credential(value: dict[str, str]) -> XksCredential:
+    return XksCredential(value["AccessKeyId"], Secret(value["RawSecretAccessKey"]))
+
+
+def _settings_for_create(ctx: Context, params: Params) -> CloudHsmSettings | XksSettings:
+    store_type = params.get("CustomKeyStoreType", KeyStoreType.AWS_CLOUDHSM.value)
+    what = f"a custom key store with CustomKeyStoreType {store_type}"
+    if store_type == KeyStoreType.AWS_CLOUDHSM.value:
+        _require(params, _CLOUDHSM_PARAMS, what)
+        _forbid(params, (*_XKS_PARAMS, *_VPC_PARAMS), what)
+        return CloudHsmSettings(
+            cluster_id=params["CloudHsmClusterId"],
+            trust_anchor_certificate=params["TrustAnchorCertificate"],
+            password=Secret(params["KeyStorePassword"]),
+        )
+    _require(params, _XKS_PARAMS, what)
+    _forbid(params, _CLOUDHSM_PARAMS, what)
+    connectivity = XksConnectivity(params["XksProxyConnectivity"])
+    vpc_name = vpc_owner = None
+    if connectivity is XksConnectivity.VPC_ENDPOINT_SERVICE:
+        _require(params, _VPC_PARAMS[:1], f"{what} and VPC_ENDPOINT_SERVICE connectivity")
+        vpc_name = params["XksProxyVpcEndpointServiceName"]
+        vpc_owner = params.get("XksProxyVpcEndpointServiceOwner", ctx.account_id)
+    else:
+        _forbid(params, _VPC_PARAMS, f"{what} and PUBLIC_ENDPOINT connectivity")
+    return XksSettings(
+        uri_endpoint=params["XksProxyUriEndpoint"],
+        uri_path=params["XksProxyUriPath"],
+        connectivity=connectivity,
+        credential=_credential(params["XksProxyAuthenticationCredential"]),
+        vpc_endpoint_service_name=vpc_name,
+        vpc_endpoint_service_owner=vpc_owner,
+    )
+
+
+def describe_store(store: CustomKeyStore) -> Result:
+    """The CustomKeyStoresListEntry of a store: the model's fields, never a secret."""
+    entry: Result = {
+        "CustomKeyStoreId": store.id,
+        "CustomKeyStoreName": store.name,
+        "ConnectionState": store.state.value,
+        "CreationDate": round(store.created, 3),
+        "CustomKeyStoreType": store.type.value,
+    }
+    if store.state is ConnectionState.FAILED and store.error_code is not None:
+        entry["ConnectionErrorCode"] = store.error_code
+    settings = store.settings
+    if isinstance(settings, CloudHsmSettings):
+        entry["CloudHsmClusterId"] = settings.cluster_id
+        entry["TrustAnchorCertificate"] = settings.trust_anchor_certificate
+        return entry
+    proxy: Result = {
+        "Connectivity": settings.connectivity.value,
+        "AccessKeyId": settings.credential.access_key_id,
+        "UriEndpoint": settings.uri_endpoint,
+        "UriPath": settings.uri_path,
+    }
+    if settings.vpc_endpoint_service_name is not None:
+        proxy["VpcEndpointServiceName"] = settings.vpc_endpoint_service_name
+        proxy["VpcEndpointServiceOwner"] = settings.vpc_endpoint_service_owner
+    entry["XksProxyConfiguration"] = proxy
+    return entry
+
+
+@operation("CreateCustomKeyStore")
+def create_custom_key_store(ctx: Context, params: Params) -> Result:
+    settings = _settings_for_create(ctx, params)
+    store = keystores.create_store(ctx.region, params["CustomKeyStoreName"], settings, ctx.now)
+    return {"CustomKeyStoreId": store.id}
+
+
+@operation("DescribeCustomKeyStores")
+def describe_custom_key_stores(ctx: Context, params: Params) -> Result:
+    store_id = params.get("CustomKeyStoreId")
+    name = params.get("CustomKeyStoreName")
+    if store_id is not None and name is not None:
+        raise AwsError(
+            "ValidationException",
+            "Specify either CustomKeyStoreId or CustomKeyStoreName, not both.",
+        )
+    stores = keystores.find_stores(ctx.region, store_id=store_id, name=name)
+    page = paginate(
+        stores,
+        scope=f"{ctx.operation}\n{ctx.account_id}\n{ctx.region_name}\n{store_id}\n{name}",
+        limit=params.get("Limit"),
+        marker=params.get("Marker"),
+        default_limit=1000,
+    )
+    result: Result = {
+        "CustomKeyStores": [describe_store(store) for store in page.items],
+        "Truncated": page.next_marker is not None,
+    }
+    if page.next_marker is not None:
+        result["NextMarker"] = page.next_marker
+    return result
+
+
+@operation("ConnectCustomKeyStore")
+def connect_custom_key_store(ctx: Context, params: Params) -> Result:
+    region = ctx.region
+    ctx.backend.connect(region, region.store(params["CustomKeyStoreId"]))
+    return {}
+
+
+@operation("DisconnectCustomKeyStore")
+def disconnect_custom_key_store(ctx: Context, params: Params) -> Result:
+    region = ctx.region
+    ctx.backend.disconnect(region, region.store(params["CustomKeyStoreId"]))
+    return {}
+
+
+@operation("UpdateCustomKeyStore")
+def update_custom_key_store(ctx: Context, params: Params) -> Result:
+    region = ctx.region
+    store = region.store(params["CustomKeyStoreId"])
+    what = f"a custom key store with CustomKeyStoreType {store.type.value}"
+    if store.type is KeyStoreType.AWS_CLOUDHSM:
+        _forbid(params, _XKS_UPDATES, what)
+    else:
+        _forbid(params, _CLOUDHSM_UPDATES, what)
+    password = params.get("KeyStorePassword")
+    credential = params.get("XksProxyAuthenticationCredential")
+    connectivity = params.get("XksProxyConnectivity")
+    changes = keystores.StoreChanges(
+        name=params.get("NewCustomKeyStoreName"),
+        password=None if password is None else Secret(password),
+        cluster_id=params.get("CloudHsmClusterId"),
+        uri_endpoint=params.get("XksProxyUriEndpoint"),
+        uri_path=params.get("XksProxyUriPath"),
+        connectivity=None if connectivity is None else XksConnectivity(connectivity),
+        vpc_endpoint_service_name=params.get("XksProxyVpcEndpointServiceName"),
+        vpc_endpoint_service_owner=params.get("XksProxyVpcEndpointServiceOwner"),
+        credential=None if credential is None else _credential(credential),
+    )
+    keystores.update_store(region, store, changes)
+    return {}
+
+
+@operation("DeleteCustomKeyStore")
+def delete_custom_key_store(ctx: Context, params: Params) -> Result:
+    region = ctx.region
+    store = region.store(params["CustomKeyStoreId"])
+    keystores.delete_store(region, store)
+    ctx.backend.forget(store)
+    return {}

@@ -1,0 +1,73 @@
+"""Paging markers that only kmsmock could have issued, bound to one listing."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+from ..domain.errors import AwsError
+
+__all__ = ["Page", "paginate"]
+
+_KEY = os.urandom(32)
+
+
+class _Sequenced(Protocol):
+    @property
+    def seq(self) -> int: ...
+
+
+T = TypeVar("T", bound=_Sequenced)
+
+
+def _sign(scope: str, seq: int) -> str:
+    return hmac.new(_KEY, f"{scope}\n{seq}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def _issue(scope: str, seq: int) -> str:
+    return base64.urlsafe_b64encode(f"{seq}:{_sign(scope, seq)}".encode()).decode()
+
+
+def _read(scope: str, marker: str) -> int:
+    try:
+        seq_text, signature = base64.urlsafe_b64decode(marker.encode()).decode().split(":")
+        seq = int(seq_text)
+    except (ValueError, binascii.Error, UnicodeError):
+        seq, signature = -1, ""
+    if seq < 0 or not hmac.compare_digest(signature, _sign(scope, seq)):
+        raise AwsError(
+            "InvalidMarkerException",
+            "The marker is not valid. Use the NextMarker value of the previous response.",
+        )
+    return seq
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """A page of items and the marker of the next page (None on the last page)."""
+
+    items: list[T]
+    next_marker: str | None
+
+
+def paginate(
+    items: Sequence[T], *, scope: str, limit: int | None, marker: str | None, default_limit: int
+) -> Page[T]:
+    """Cut one page from ``items`` (sorted by ``seq``), after ``marker``.
+
+    ``scope`` names the listing (operation, account, region and filter), so a
+    marker from one listing is refused by another.
+    """
+    start = 0 if marker is None else bisect_left(items, _read(scope, marker), key=lambda i: i.seq)
+    size = default_limit if limit is None else limit
+    page = list(items[start : start + size])
+    rest = start + size
+    next_marker = _issue(scope, items[rest].seq) if rest < len(items) else None
+    return Page(page, next_marker)

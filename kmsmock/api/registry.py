@@ -1,0 +1,60 @@
+"""Where each KMS operation is declared, once, with the ``@operation`` decorator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain.backend import Backend
+from ..domain.region import RegionState
+from ..options import Options
+
+__all__ = ["HANDLERS", "Context", "Handler", "Params", "Result", "operation"]
+
+Params = dict[str, Any]
+Result = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a handler knows about the request besides its parameters."""
+
+    operation: str
+    account_id: str
+    region_name: str
+    backend: Backend
+    options: Options
+
+    @property
+    def region(self) -> RegionState:
+        """The caller's account in the caller's region."""
+        return self.backend.region(self.account_id, self.region_name)
+
+    @property
+    def now(self) -> float:
+        """The mock clock's reading."""
+        return self.backend.clock.now()
+
+
+Handler = Callable[[Context, Params], Result]
+
+HANDLERS: dict[str, Handler] = {}
+"""Every implemented operation, by its name in botocore's KMS model."""
+
+
+def operation(name: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of the KMS operation ``name``.
+
+    It receives the validated parameters (blobs already decoded) and returns
+    the response members; raising :class:`kmsmock.domain.errors.AwsError`
+    answers with that error.
+    """
+
+    def register(handler: Handler) -> Handler:
+        if name in HANDLERS:
+            raise RuntimeError(f"KMS operation {name} is declared twice")
+        HANDLERS[name] = handler
+        return handler
+
+    return register

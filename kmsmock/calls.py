@@ -1,0 +1,33 @@
+"""The call log: every request the simulated KMS answered."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Call"]
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request to the simulated KMS and its outcome.
+
+    ``params`` are the request's parameters with every value botocore's model
+    marks sensitive (KeyStorePassword, the XKS credential, plaintexts) replaced
+    by ``"<redacted>"``. ``error_code`` is None when the call succeeded.
+    ``time`` is the mock clock's reading when it was answered.
+    """
+
+    operation: str
+    account_id: str
+    region: str
+    params: Mapping[str, Any]
+    error_code: str | None
+    error_message: str | None
+    time: float
+
+    @property
+    def ok(self) -> bool:
+        """True when the call succeeded."""
+        return self.error_code is None

@@ -1,0 +1,32 @@
+"""Exceptions kmsmock raises at its users (AWS's own errors arrive as botocore ClientErrors)."""
+
+from __future__ import annotations
+
+__all__ = ["KmsMockError", "OptionsConflictError", "UnimplementedOperationError"]
+
+
+class KmsMockError(Exception):
+    """Base class of the errors kmsmock raises about its own use."""
+
+
+class OptionsConflictError(KmsMockError, ValueError):
+    """A nested mock asked for options that differ from the active mock's.
+
+    A nested activation joins the simulated KMS that is already active, so it
+    cannot change its account, region, strictness or delays.
+    """
+
+
+class UnimplementedOperationError(KmsMockError, NotImplementedError):
+    """The code under test called a KMS operation that kmsmock does not simulate.
+
+    The request never leaves the process: the test fails with this error,
+    which names the operation.
+    """
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(
+            f"kmsmock does not implement the KMS operation {operation!r}; the request was not "
+            "sent anywhere. See the kmsmock documentation for the operations it simulates."
+        )
+        self.operation = operation

@@ -1,0 +1,52 @@
+"""One activation's simulated world: the KMS backend, its options and the call log."""
+
+from __future__ import annotations
+
+import threading
+
+from .calls import Call
+from .domain.backend import Backend
+from .options import Options
+
+__all__ = ["Simulation"]
+
+
+class Simulation:
+    """The simulated KMS that every nested activation of the mock shares.
+
+    It lives from the outermost ``start()`` to the outermost ``stop()``.
+    """
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.backend = self._new_backend()
+        self._calls: list[Call] = []
+        self._calls_lock = threading.Lock()
+
+    def _new_backend(self) -> Backend:
+        return Backend(
+            connect_delay=self.options.connect_delay,
+            disconnect_delay=self.options.disconnect_delay,
+        )
+
+    @property
+    def default_region(self) -> str:
+        """The region helpers use, and requests that name none."""
+        assert self.options.region is not None
+        return self.options.region
+
+    def record(self, call: Call) -> None:
+        """Append a call to the log."""
+        with self._calls_lock:
+            self._calls.append(call)
+
+    def calls(self) -> list[Call]:
+        """A copy of the call log, oldest first."""
+        with self._calls_lock:
+            return list(self._calls)
+
+    def reset(self) -> None:
+        """Forget every store, key, arrangement and call; the clock reads wall time again."""
+        self.backend.reset()
+        with self._calls_lock:
+            self._calls.clear()

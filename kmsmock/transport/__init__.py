@@ -1,0 +1,1 @@
+"""Thin adapters that bring requests to :func:`kmsmock.dispatch.serve`."""
