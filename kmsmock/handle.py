@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .accounts import FAKE_SECRET_ACCESS_KEY, access_key_for
 from .calls import Call
+from .protocol.model import connection_error_codes
 from .simulation import Simulation
 
 __all__ = ["KmsKeystores"]
@@ -49,6 +50,25 @@ class KmsKeystores:
             "aws_access_key_id": access_key_for(account_id or self.account_id),
             "aws_secret_access_key": FAKE_SECRET_ACCESS_KEY,
         }
+
+    def fail_next_connect(self, custom_key_store_id: str, connection_error_code: str) -> None:
+        """Make the store's next connection attempt end FAILED with ``connection_error_code``.
+
+        The code is one of the ConnectionErrorCode values of botocore's model,
+        such as ``"INVALID_CREDENTIALS"`` or ``"XKS_PROXY_TIMED_OUT"``. The
+        store must exist; the arrangement is used up by one attempt.
+        """
+        codes = connection_error_codes()
+        if connection_error_code not in codes:
+            raise ValueError(
+                f"{connection_error_code!r} is not a ConnectionErrorCode; KMS uses: "
+                + ", ".join(codes)
+            )
+        backend = self._simulation.backend
+        with backend.lock:
+            if backend.find_store(custom_key_store_id) is None:
+                raise LookupError(f"no custom key store {custom_key_store_id!r} exists")
+            backend.fail_next_connect(custom_key_store_id, connection_error_code)
 
     def settle(self) -> None:
         """Complete every pending CONNECTING or DISCONNECTING now, whatever its delay."""

@@ -45,12 +45,14 @@ class Backend:
         self.connect_outcome = connect_outcome
         self._regions: dict[tuple[str, str], RegionState] = {}
         self._pending: dict[str, tuple[RegionState, CustomKeyStore]] = {}
+        self._next_failures: dict[str, str] = {}
 
     def reset(self) -> None:
         """Forget every account and region, and set the clock back to wall time."""
         with self.lock:
             self._regions.clear()
             self._pending.clear()
+            self._next_failures.clear()
             self.clock.reset()
 
     def region(self, account_id: str, region: str) -> RegionState:
@@ -64,6 +66,18 @@ class Backend:
     def regions(self) -> list[RegionState]:
         """Every account and region that has been touched, in first-use order."""
         return list(self._regions.values())
+
+    def find_store(self, store_id: str) -> tuple[RegionState, CustomKeyStore] | None:
+        """The store with this id in any account and region, with its region."""
+        for region in self._regions.values():
+            store = region.stores.get(store_id)
+            if store is not None:
+                return region, store
+        return None
+
+    def fail_next_connect(self, store_id: str, error_code: str) -> None:
+        """Make the store's next connection attempt end FAILED with ``error_code``."""
+        self._next_failures[store_id] = error_code
 
     # -- connection lifecycle ---------------------------------------------------------
 
@@ -80,8 +94,9 @@ class Backend:
         self._begin(region, store, after, self.disconnect_delay)
 
     def forget(self, store: CustomKeyStore) -> None:
-        """Drop any pending transition of a store that is being deleted."""
+        """Drop the pending transition and arranged failure of a store being deleted."""
         self._pending.pop(store.id, None)
+        self._next_failures.pop(store.id, None)
 
     def tick(self) -> None:
         """Complete every transition whose delay has run out on the mock clock."""
@@ -118,7 +133,9 @@ class Backend:
     def _complete(self, region: RegionState, store: CustomKeyStore) -> None:
         store.due = None
         if store.state is ConnectionState.CONNECTING:
-            error_code = self.connect_outcome(region, store)
+            error_code = self._next_failures.pop(store.id, None) or self.connect_outcome(
+                region, store
+            )
             if error_code is not None:
                 store.state = ConnectionState.FAILED
                 store.error_code = error_code

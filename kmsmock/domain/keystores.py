@@ -130,7 +130,7 @@ class StoreChanges:
 def update_store(region: RegionState, store: CustomKeyStore, changes: StoreChanges) -> None:
     """Apply ``changes`` to ``store`` if every rule allows them; otherwise change nothing."""
     require(store, Action.UPDATE_LIVE if changes.live_only(store.settings) else Action.UPDATE)
-    settings = _changed_settings(store.settings, changes)
+    settings = _changed_settings(store.settings, changes, region.account_id)
     name = store.name if changes.name is None else changes.name
     _check_unique(region, name, settings, exclude=store)
     store.name = name
@@ -151,7 +151,7 @@ def delete_store(region: RegionState, store: CustomKeyStore) -> None:
 
 
 def _changed_settings(
-    settings: CloudHsmSettings | XksSettings, changes: StoreChanges
+    settings: CloudHsmSettings | XksSettings, changes: StoreChanges, account_id: str
 ) -> CloudHsmSettings | XksSettings:
     if isinstance(settings, CloudHsmSettings):
         return replace(
@@ -194,7 +194,11 @@ def _changed_settings(
             else None
         ),
         vpc_endpoint_service_owner=(
-            (changes.vpc_endpoint_service_owner or settings.vpc_endpoint_service_owner)
+            (
+                changes.vpc_endpoint_service_owner
+                or settings.vpc_endpoint_service_owner
+                or account_id
+            )
             if vpc
             else None
         ),
@@ -220,10 +224,18 @@ def _check_unique(
                 isinstance(other.settings, CloudHsmSettings)
                 and other.settings.cluster_id == settings.cluster_id
             ):
+                if exclude is None:
+                    raise AwsError(
+                        "CloudHsmClusterInUseException",
+                        f"CloudHSM cluster '{settings.cluster_id}' is already associated with "
+                        f"custom key store '{other.id}'.",
+                    )
+                # The model lists no CloudHsmClusterInUseException for updates: a cluster
+                # that backs another store cannot share this store's backup history.
                 raise AwsError(
-                    "CloudHsmClusterInUseException",
-                    f"CloudHSM cluster '{settings.cluster_id}' is already associated with "
-                    f"custom key store '{other.id}'.",
+                    "CloudHsmClusterNotRelatedException",
+                    f"CloudHSM cluster '{settings.cluster_id}' backs custom key store "
+                    f"'{other.id}', so it is not related to the cluster of '{exclude.id}'.",
                 )
         return
     _check_unique_xks(settings, [o for o in others if isinstance(o.settings, XksSettings)])

@@ -5,7 +5,13 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-__all__ = ["COMMON_ERRORS", "error_status", "modeled_errors", "service_model"]
+__all__ = [
+    "COMMON_ERRORS",
+    "connection_error_codes",
+    "error_status",
+    "modeled_errors",
+    "service_model",
+]
 
 _lock = threading.Lock()
 _model: Any = None
@@ -49,3 +55,8 @@ def error_status(code: str) -> int:
 
 COMMON_ERRORS = frozenset({"ValidationException", "SerializationException", "ThrottlingException"})
 """Errors every KMS operation may answer although the model does not list them."""
+
+
+def connection_error_codes() -> tuple[str, ...]:
+    """The ConnectionErrorCode values the model defines, in model order."""
+    return tuple(service_model().shape_for("ConnectionErrorCodeType").enum)

@@ -1,0 +1,101 @@
+"""The ConnectionState rules, checked cell by cell against the reference text.
+
+EXPECTED is written here from AWS's API reference (the
+CustomKeyStoreInvalidStateException conditions, ConnectCustomKeyStore,
+DisconnectCustomKeyStore, UpdateCustomKeyStore and DeleteCustomKeyStore), not
+from kmsmock's table, and every cell is driven through a real boto3 client.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from kms_helpers import create_cloudhsm, state
+
+from kmsmock.domain.connection import REJECT, TRANSITIONS
+
+STATES = ["DISCONNECTED", "CONNECTING", "CONNECTED", "DISCONNECTING", "FAILED"]
+BAD = "CustomKeyStoreInvalidStateException"
+
+# request -> state -> ConnectionState right after the request, or BAD.
+EXPECTED: dict[str, dict[str, str]] = {
+    # "valid for all other ConnectionState values" than DISCONNECTING and FAILED
+    "connect": dict(zip(STATES, ["CONNECTING", "CONNECTING", "CONNECTED", BAD, BAD], strict=True)),
+    # "valid for all other ConnectionState values" than DISCONNECTING and DISCONNECTED
+    "disconnect": dict(
+        zip(STATES, [BAD, "DISCONNECTING", "DISCONNECTING", BAD, "DISCONNECTING"], strict=True)
+    ),
+    # the name may change while CONNECTED or DISCONNECTED
+    "rename": dict(zip(STATES, ["DISCONNECTED", BAD, "CONNECTED", BAD, BAD], strict=True)),
+    # every other property needs DISCONNECTED
+    "change-password": dict(zip(STATES, ["DISCONNECTED", BAD, BAD, BAD, BAD], strict=True)),
+    # "not disconnected" -> rejected
+    "delete": dict(zip(STATES, ["deleted", BAD, BAD, BAD, BAD], strict=True)),
+}
+
+
+def bring_to(kms: Any, ks: Any, target: str) -> str:
+    store_id = create_cloudhsm(kms)
+    if target == "DISCONNECTED":
+        return store_id
+    if target == "FAILED":
+        ks.fail_next_connect(store_id, "NETWORK_ERRORS")
+    kms.connect_custom_key_store(CustomKeyStoreId=store_id)
+    if target != "CONNECTING":
+        ks.settle()
+    if target == "DISCONNECTING":
+        kms.disconnect_custom_key_store(CustomKeyStoreId=store_id)
+    assert state(kms, store_id) == target
+    return store_id
+
+
+REQUESTS = {
+    "connect": lambda kms, sid: kms.connect_custom_key_store(CustomKeyStoreId=sid),
+    "disconnect": lambda kms, sid: kms.disconnect_custom_key_store(CustomKeyStoreId=sid),
+    "rename": lambda kms, sid: kms.update_custom_key_store(
+        CustomKeyStoreId=sid, NewCustomKeyStoreName="renamed"
+    ),
+    "change-password": lambda kms, sid: kms.update_custom_key_store(
+        CustomKeyStoreId=sid, KeyStorePassword="a-new-password"
+    ),
+    "delete": lambda kms, sid: kms.delete_custom_key_store(CustomKeyStoreId=sid),
+}
+
+
+@pytest.mark.kms_keystores(connect_delay=None, disconnect_delay=None)
+@pytest.mark.parametrize("before", STATES)
+@pytest.mark.parametrize("request_name", list(EXPECTED))
+def test_rule(kms: Any, kms_keystores: Any, request_name: str, before: str) -> None:
+    store_id = bring_to(kms, kms_keystores, before)
+    expected = EXPECTED[request_name][before]
+    try:
+        REQUESTS[request_name](kms, store_id)
+    except ClientError as error:
+        assert error.response["Error"]["Code"] == expected
+        assert state(kms, store_id) == before  # a refused request changes nothing
+        return
+    if expected == "deleted":
+        assert kms.describe_custom_key_stores()["CustomKeyStores"] == []
+    else:
+        assert state(kms, store_id) == expected
+
+
+def render_table() -> str:
+    """The rule table as docs/state-rules.md shows it, generated from kmsmock's code."""
+    states = list(next(iter(TRANSITIONS.values())))
+    lines = [
+        "| Request | " + " | ".join(s.value for s in states) + " |",
+        "|---|" + "---|" * len(states),
+    ]
+    for action, row in TRANSITIONS.items():
+        cells = ["✗" if row[s] is REJECT else row[s].value for s in states]  # type: ignore[union-attr]
+        lines.append(f"| {action.value} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def test_the_docs_show_the_table_the_code_uses() -> None:
+    docs = (Path(__file__).parent.parent / "docs" / "state-rules.md").read_text()
+    assert render_table() in docs, "regenerate the table in docs/state-rules.md:\n" + render_table()
