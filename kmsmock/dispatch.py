@@ -89,6 +89,12 @@ def dispatch(
     except AwsError as error:
         return encode_error(error, error_status(error.code))
     backend = sim.backend
+    fault = sim.faults.take(operation)
+    if fault is not None:
+        injected = AwsError(fault.code, fault.message)
+        with backend.lock:
+            _record(sim, spec, params, account_id, region, injected)
+        return encode_error(injected, error_status(injected.code))
     try:
         valid = spec.validate(params)
         with backend.lock:

@@ -24,9 +24,13 @@ class UnimplementedOperationError(KmsMockError, NotImplementedError):
     which names the operation.
     """
 
-    def __init__(self, operation: str) -> None:
+    def __init__(self, operation: str, feature: str | None = None) -> None:
+        what = f"the KMS operation {operation!r}"
+        if feature is not None:
+            what += f" with {feature}"
         super().__init__(
-            f"kmsmock does not implement the KMS operation {operation!r}; the request was not "
-            "sent anywhere. See the kmsmock documentation for the operations it simulates."
+            f"kmsmock does not implement {what}; the request was not sent anywhere. See the "
+            "kmsmock documentation for what it simulates."
         )
         self.operation = operation
+        self.feature = feature

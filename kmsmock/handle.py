@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from .accounts import FAKE_SECRET_ACCESS_KEY, access_key_for
+from collections.abc import Sequence
+from typing import Any
+
+from ._defaults import default, explicit
+from .accounts import FAKE_SECRET_ACCESS_KEY, access_key_for, check_account_id
 from .calls import Call
-from .protocol.model import connection_error_codes
+from .domain.world import CloudHsmCluster, XksProxy, new_cluster_id
+from .faults import Fault
+from .protocol.model import (
+    connection_error_codes,
+    error_description,
+    modeled_errors,
+    service_model,
+    shape_pattern,
+)
 from .simulation import Simulation
 
 __all__ = ["KmsKeystores"]
@@ -69,6 +81,163 @@ class KmsKeystores:
             if backend.find_store(custom_key_store_id) is None:
                 raise LookupError(f"no custom key store {custom_key_store_id!r} exists")
             backend.fail_next_connect(custom_key_store_id, connection_error_code)
+
+    def _scope(self, account_id: str | None, region: str | None) -> tuple[str, str]:
+        account = check_account_id(account_id) if account_id is not None else self.account_id
+        return account, region or self.region
+
+    def cloudhsm_cluster(
+        self,
+        cluster_id: str | None = None,
+        *,
+        hsms: int | Sequence[str] = default(2),
+        state: str = default("ACTIVE"),
+        trust_anchor_certificate: str | None = default(None),
+        kmsuser_password: str | None = default(None),
+        related_to: CloudHsmCluster | None = None,
+        account_id: str | None = None,
+        region: str | None = None,
+        **attributes: Any,
+    ) -> CloudHsmCluster:
+        """Arrange a simulated CloudHSM cluster and return it.
+
+        A new cluster gets a valid generated id when none is given, ``hsms``
+        active HSMs in distinct availability zones (or HSMs in the zones
+        listed), and a generated trust anchor and kmsuser password unless
+        given. ``related_to`` makes it a cluster restored from the same backup
+        as another (same backup lineage and trust anchor). Other keyword
+        arguments set any attribute of :class:`~kmsmock.domain.world.CloudHsmCluster`,
+        such as ``kmsuser_logged_in=True`` or ``free_ip_addresses=0``.
+
+        Naming a cluster that already exists (also one provisioned on first
+        use) returns it, changed by the keyword arguments given, and from then
+        on its state is enforced. It belongs to ``account_id`` and ``region``,
+        by default the mock's.
+        """
+        values, given = explicit(
+            {
+                "hsms": hsms,
+                "state": state,
+                "trust_anchor_certificate": trust_anchor_certificate,
+                "kmsuser_password": kmsuser_password,
+            }
+        )
+        account, region_name = self._scope(account_id, region)
+        if (
+            cluster_id is not None
+            and shape_pattern("CloudHsmClusterIdType").fullmatch(cluster_id) is None
+        ):
+            raise ValueError(
+                f"{cluster_id!r} is not a CloudHSM cluster id such as 'cluster-234567abcdef'"
+            )
+        if related_to is not None:
+            attributes.setdefault("backup_lineage", related_to.backup_lineage)
+            if "trust_anchor_certificate" not in given:
+                values["trust_anchor_certificate"] = related_to.trust_anchor_certificate
+                given |= {"trust_anchor_certificate"}
+        world = self._simulation.backend.world
+        with self._simulation.backend.lock:
+            cluster = world.cluster(account, region_name, cluster_id) if cluster_id else None
+            if cluster is None:
+                cluster = CloudHsmCluster(
+                    cluster_id or new_cluster_id(),
+                    account_id=account,
+                    region=region_name,
+                    **values,
+                )
+                world.add_cluster(cluster)
+            else:
+                for name in given:
+                    setattr(cluster, name, values[name])
+            for name, value in attributes.items():
+                if not hasattr(cluster, name) or name.startswith("_"):
+                    raise TypeError(f"CloudHsmCluster has no attribute {name!r}")
+                setattr(cluster, name, value)
+            cluster.arranged = True
+            return cluster
+
+    def xks_proxy(
+        self,
+        uri_endpoint: str,
+        uri_path: str = default("/kms/xks/v1"),
+        *,
+        access_key_id: str | None = None,
+        secret_access_key: str | None = None,
+        account_id: str | None = None,
+        region: str | None = None,
+        **attributes: Any,
+    ) -> XksProxy:
+        """Arrange a simulated external key store proxy at ``uri_endpoint`` and return it.
+
+        Its credential is generated unless given (read it back from
+        ``proxy.access_key_id`` and ``proxy.secret_access_key.reveal()``;
+        ``proxy.accept_credential(...)`` adds a second one, as during a
+        rotation). Other keyword arguments set any attribute of
+        :class:`~kmsmock.domain.world.XksProxy`, such as ``reachable=False``,
+        ``responds_in_time=False`` or ``vpc_endpoint_service_name=...``. Add
+        external keys with ``proxy.add_key(...)``.
+
+        Naming a proxy that already exists returns it, changed by the keyword
+        arguments given; from then on its state is enforced.
+        """
+        values, given = explicit({"uri_path": uri_path})
+        account, region_name = self._scope(account_id, region)
+        for shape, value in (
+            ("XksProxyUriEndpointType", uri_endpoint),
+            ("XksProxyUriPathType", values["uri_path"]),
+        ):
+            if shape_pattern(shape).fullmatch(value) is None:
+                raise ValueError(f"{value!r} does not match the {shape} pattern of the KMS model")
+        world = self._simulation.backend.world
+        with self._simulation.backend.lock:
+            proxy = world.proxy(account, region_name, uri_endpoint)
+            if proxy is None:
+                proxy = world.add_proxy(
+                    XksProxy(
+                        uri_endpoint,
+                        values["uri_path"],
+                        account_id=account,
+                        region=region_name,
+                        access_key_id=access_key_id,
+                        secret_access_key=secret_access_key,
+                    )
+                )
+            else:
+                if "uri_path" in given:
+                    proxy.uri_path = values["uri_path"]
+                if access_key_id is not None and secret_access_key is not None:
+                    proxy.credentials.clear()
+                    proxy.accept_credential(access_key_id, secret_access_key)
+            for name, value in attributes.items():
+                if not hasattr(proxy, name) or name.startswith("_"):
+                    raise TypeError(f"XksProxy has no attribute {name!r}")
+                setattr(proxy, name, value)
+            proxy.arranged = True
+            return proxy
+
+    def inject_error(
+        self, operation: str, error_code: str, *, times: int = 1, message: str | None = None
+    ) -> None:
+        """Answer the next ``times`` attempts of ``operation`` with ``error_code``.
+
+        ``error_code`` is any error botocore's model lists for the operation,
+        or ThrottlingException. It answers with AWS's HTTP status, so
+        botocore's retries behave as in production: each attempt, retries
+        included, uses up one of ``times`` and shows in :attr:`calls`.
+        """
+        if operation not in service_model().operation_names:
+            raise ValueError(f"KMS has no operation named {operation!r}")
+        allowed = modeled_errors(operation) | {"ThrottlingException"}
+        if error_code not in allowed:
+            raise ValueError(
+                f"{operation} does not answer {error_code!r}; it may answer: "
+                + ", ".join(sorted(allowed))
+            )
+        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            raise ValueError(f"times must be a whole number of at least 1, not {times!r}")
+        if message is None:
+            message = error_description(error_code) or "Rate exceeded"
+        self._simulation.faults.add(operation, Fault(error_code, message, times))
 
     def settle(self) -> None:
         """Complete every pending CONNECTING or DISCONNECTING now, whatever its delay."""

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast, overload
 
 from . import activation
+from ._defaults import default as _default
+from ._defaults import explicit
 from .accounts import DEFAULT_ACCOUNT_ID
 from .handle import KmsKeystores
 from .options import Options
@@ -21,22 +23,6 @@ C = TypeVar("C", bound=type)
 
 HANDLE_PARAMETER = "kms_keystores"
 """A decorated function with a parameter of this name receives the handle."""
-
-
-class _Default:
-    """A default argument value that remembers it was not given explicitly."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __repr__(self) -> str:
-        return repr(self.value)
-
-
-def _default(value: Any) -> Any:
-    return _Default(value)
 
 
 class MockKmsKeystores:
@@ -63,11 +49,7 @@ class MockKmsKeystores:
             "connect_delay": connect_delay,
             "disconnect_delay": disconnect_delay,
         }
-        self._explicit = frozenset(n for n, v in given.items() if not isinstance(v, _Default))
-        values: dict[str, Any] = {
-            name: value.value if isinstance(value, _Default) else value
-            for name, value in given.items()
-        }
+        values, self._explicit = explicit(given)
         self._options = Options(**values)
         self._started = 0
         self._lock = threading.Lock()

@@ -6,6 +6,7 @@ import threading
 
 from .calls import Call
 from .domain.backend import Backend
+from .faults import Faults
 from .options import Options
 
 __all__ = ["Simulation"]
@@ -20,6 +21,7 @@ class Simulation:
     def __init__(self, options: Options) -> None:
         self.options = options
         self.backend = self._new_backend()
+        self.faults = Faults()
         self._calls: list[Call] = []
         self._calls_lock = threading.Lock()
 
@@ -27,6 +29,7 @@ class Simulation:
         return Backend(
             connect_delay=self.options.connect_delay,
             disconnect_delay=self.options.disconnect_delay,
+            strict=self.options.strict,
         )
 
     @property
@@ -48,5 +51,6 @@ class Simulation:
     def reset(self) -> None:
         """Forget every store, key, arrangement and call; the clock reads wall time again."""
         self.backend.reset()
+        self.faults.clear()
         with self._calls_lock:
             self._calls.clear()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..domain import keystores
+from ..domain import backing, keystores
 from ..domain.connection import ConnectionState
 from ..domain.errors import AwsError
 from ..domain.keystore import (
@@ -109,10 +109,27 @@ def describe_store(store: CustomKeyStore) -> Result:
     return entry
 
 
+def _verifier(ctx: Context, store: CustomKeyStore | None = None) -> keystores.Verify:
+    """KMS's probe of the backing store, for a create (no store) or an update."""
+    world, region = ctx.backend.world, ctx.region
+
+    def verify(settings: CloudHsmSettings | XksSettings) -> None:
+        if isinstance(settings, XksSettings):
+            backing.check_proxy_for_store(world, region, settings)
+        elif store is None:
+            backing.check_cluster_for_create(world, region, settings)
+        else:
+            backing.check_cluster_for_update(world, region, store, settings)
+
+    return verify
+
+
 @operation("CreateCustomKeyStore")
 def create_custom_key_store(ctx: Context, params: Params) -> Result:
     settings = _settings_for_create(ctx, params)
-    store = keystores.create_store(ctx.region, params["CustomKeyStoreName"], settings, ctx.now)
+    store = keystores.create_store(
+        ctx.region, params["CustomKeyStoreName"], settings, ctx.now, verify=_verifier(ctx)
+    )
     return {"CustomKeyStoreId": store.id}
 
 
@@ -133,13 +150,7 @@ def describe_custom_key_stores(ctx: Context, params: Params) -> Result:
         marker=params.get("Marker"),
         default_limit=1000,
     )
-    result: Result = {
-        "CustomKeyStores": [describe_store(store) for store in page.items],
-        "Truncated": page.next_marker is not None,
-    }
-    if page.next_marker is not None:
-        result["NextMarker"] = page.next_marker
-    return result
+    return page.result("CustomKeyStores", [describe_store(store) for store in page.items])
 
 
 @operation("ConnectCustomKeyStore")
@@ -179,7 +190,7 @@ def update_custom_key_store(ctx: Context, params: Params) -> Result:
         vpc_endpoint_service_owner=params.get("XksProxyVpcEndpointServiceOwner"),
         credential=None if credential is None else _credential(credential),
     )
-    keystores.update_store(region, store, changes)
+    keystores.update_store(region, store, changes, verify=_verifier(ctx, store))
     return {}
 
 

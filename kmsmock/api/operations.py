@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import keystores
+from . import aliases, crypto, keys, keystores, policies, rotation, tags
 from .registry import HANDLERS
 
-__all__ = ["HANDLERS", "keystores"]
+__all__ = ["HANDLERS", "aliases", "crypto", "keys", "keystores", "policies", "rotation", "tags"]

@@ -10,7 +10,7 @@ import os
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from ..domain.errors import AwsError
 
@@ -55,6 +55,13 @@ class Page(Generic[T]):
 
     items: list[T]
     next_marker: str | None
+
+    def result(self, member: str, entries: list[Any]) -> dict[str, Any]:
+        """A listing answer: ``entries`` under ``member``, with Truncated and NextMarker."""
+        answer: dict[str, Any] = {member: entries, "Truncated": self.next_marker is not None}
+        if self.next_marker is not None:
+            answer["NextMarker"] = self.next_marker
+        return answer
 
 
 def paginate(

@@ -8,6 +8,7 @@ Connection changes go through :func:`require`, which reads the rule table in
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -68,10 +69,22 @@ def find_stores(
     return list(region.stores.values())
 
 
+Verify = Callable[[CloudHsmSettings | XksSettings], None]
+"""Checks the backing store with the settings a request asks for; raises to refuse."""
+
+
 def create_store(
-    region: RegionState, name: str, settings: CloudHsmSettings | XksSettings, now: float
+    region: RegionState,
+    name: str,
+    settings: CloudHsmSettings | XksSettings,
+    now: float,
+    verify: Verify | None = None,
 ) -> CustomKeyStore:
-    """Add a DISCONNECTED store, or return the identical disconnected CloudHSM one."""
+    """Add a DISCONNECTED store, or return the identical disconnected CloudHSM one.
+
+    ``verify`` runs after the catalogue's own rules (uniqueness, quota), so a
+    request those rules refuse never reaches the backing store.
+    """
     if isinstance(settings, CloudHsmSettings):
         for existing in region.stores.values():
             if (
@@ -87,6 +100,8 @@ def create_store(
             f"Account {region.account_id} already has {MAX_STORES_PER_REGION} custom key "
             f"stores in region {region.region}, the most it may have.",
         )
+    if verify is not None:
+        verify(settings)
     store = CustomKeyStore(
         id=_new_store_id(region),
         name=name,
@@ -127,12 +142,22 @@ class StoreChanges:
         return all(value is None for value in others)
 
 
-def update_store(region: RegionState, store: CustomKeyStore, changes: StoreChanges) -> None:
-    """Apply ``changes`` to ``store`` if every rule allows them; otherwise change nothing."""
+def update_store(
+    region: RegionState,
+    store: CustomKeyStore,
+    changes: StoreChanges,
+    verify: Verify | None = None,
+) -> None:
+    """Apply ``changes`` to ``store`` if every rule allows them; otherwise change nothing.
+
+    ``verify`` runs when the backing store's settings change.
+    """
     require(store, Action.UPDATE_LIVE if changes.live_only(store.settings) else Action.UPDATE)
     settings = _changed_settings(store.settings, changes, region.account_id)
     name = store.name if changes.name is None else changes.name
     _check_unique(region, name, settings, exclude=store)
+    if verify is not None and settings != store.settings:
+        verify(settings)
     store.name = name
     store.settings = settings
 

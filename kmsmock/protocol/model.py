@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+import html
+import re
 import threading
 from typing import Any
 
 __all__ = [
     "COMMON_ERRORS",
     "connection_error_codes",
+    "error_description",
     "error_status",
+    "key_reference_rules",
     "modeled_errors",
     "service_model",
+    "shape_pattern",
 ]
 
 _lock = threading.Lock()
@@ -50,7 +56,11 @@ def modeled_errors(operation: str) -> frozenset[str]:
 def error_status(code: str) -> int:
     """AWS's HTTP status for an error code: 500 for the model's faults, 400 otherwise."""
     service_model()
-    return _status.get(code, 400)
+    return _STATUS_OVERRIDES.get(code) or _status.get(code, 400)
+
+
+_STATUS_OVERRIDES = {"DryRunOperationException": 412}
+"""Statuses the KMS API Reference gives that the JSON model cannot carry."""
 
 
 COMMON_ERRORS = frozenset({"ValidationException", "SerializationException", "ThrottlingException"})
@@ -60,3 +70,49 @@ COMMON_ERRORS = frozenset({"ValidationException", "SerializationException", "Thr
 def connection_error_codes() -> tuple[str, ...]:
     """The ConnectionErrorCode values the model defines, in model order."""
     return tuple(service_model().shape_for("ConnectionErrorCodeType").enum)
+
+
+_CROSS_ACCOUNT = re.compile(r"Cross-account use\s*</b>\s*:?\s*Yes", re.IGNORECASE)
+
+
+@functools.cache
+def key_reference_rules(operation: str, member: str) -> tuple[bool, bool, str]:
+    """How ``operation`` reads a key reference in ``member``, from the model's own text.
+
+    Returns ``(aliases, cross_account, invalid_arn_code)``:
+
+    - ``aliases``: the member's documentation offers an alias name;
+    - ``cross_account``: the operation's documentation says "Cross-account use: Yes";
+    - ``invalid_arn_code``: InvalidArnException if the operation models it,
+      else NotFoundException.
+    """
+    op = service_model().operation_model(operation)
+    doc = op.input_shape.members[member].documentation or ""
+    errors = {shape.name for shape in op.error_shapes}
+    return (
+        "alias name" in doc.lower(),
+        _CROSS_ACCOUNT.search(op.documentation or "") is not None,
+        "InvalidArnException" if "InvalidArnException" in errors else "NotFoundException",
+    )
+
+
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def error_description(code: str) -> str | None:
+    """The first sentence-or-so of the model's documentation of an error, as plain text."""
+    from botocore.model import NoShapeFoundError
+
+    try:
+        shape = service_model().shape_for(code)
+    except NoShapeFoundError:
+        return None
+    text = _SPACE.sub(" ", html.unescape(_TAG.sub(" ", shape.documentation or ""))).strip()
+    first, _, _ = text.partition(". ")
+    return first.rstrip(".") + "." if first else None
+
+
+def shape_pattern(shape_name: str) -> re.Pattern[str]:
+    """The compiled pattern a string shape of the model must fully match."""
+    return re.compile(service_model().shape_for(shape_name).metadata["pattern"])

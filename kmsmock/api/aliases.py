@@ -1,0 +1,105 @@
+"""Aliases: CreateAlias, UpdateAlias, DeleteAlias, ListAliases."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ..domain.errors import AwsError
+from ..domain.keys import Alias, KeyUse
+from ..domain.region import RegionState
+from .keyref import find_key
+from .paging import paginate
+from .registry import Context, Params, Result, operation
+
+__all__: list[str] = []
+
+_PREFIX: Final = "alias/"
+_RESERVED: Final = "alias/aws/"
+
+
+def _alias(region: RegionState, name: str) -> Alias:
+    alias = region.aliases.get(name)
+    if alias is None:
+        raise AwsError("NotFoundException", f"Alias {region.arn(name)} is not found.")
+    return alias
+
+
+def _check_new_name(name: str) -> None:
+    if not name.startswith(_PREFIX) or name == _PREFIX:
+        raise AwsError(
+            "ValidationException",
+            'Alias must start with the prefix "alias/". Please see '
+            "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html",
+        )
+    if name.startswith(_RESERVED):
+        raise AwsError(
+            "InvalidAliasNameException",
+            "The alias/aws/ prefix is reserved for Amazon Web Services managed keys.",
+        )
+
+
+@operation("CreateAlias")
+def create_alias(ctx: Context, params: Params) -> Result:
+    name = params["AliasName"]
+    _check_new_name(name)
+    region = ctx.region
+    key = find_key(ctx, params["TargetKeyId"], KeyUse.MODIFY, "TargetKeyId")
+    if name in region.aliases:
+        raise AwsError(
+            "AlreadyExistsException", f"An alias with the name {region.arn(name)} already exists"
+        )
+    now = ctx.now
+    region.aliases[name] = Alias(name, region.arn(name), key.id, now, now, region.next_seq())
+    return {}
+
+
+@operation("UpdateAlias")
+def update_alias(ctx: Context, params: Params) -> Result:
+    region = ctx.region
+    alias = _alias(region, params["AliasName"])
+    key = find_key(ctx, params["TargetKeyId"], KeyUse.MODIFY, "TargetKeyId")
+    alias.target_key_id = key.id
+    alias.updated = ctx.now
+    return {}
+
+
+@operation("DeleteAlias")
+def delete_alias(ctx: Context, params: Params) -> Result:
+    region = ctx.region
+    del region.aliases[_alias(region, params["AliasName"]).name]
+    return {}
+
+
+@operation("ListAliases")
+def list_aliases(ctx: Context, params: Params) -> Result:
+    region = ctx.region
+    limit = params.get("Limit")
+    if limit is not None and limit > 100:
+        raise AwsError(
+            "ValidationException",
+            f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy "
+            "constraint: Member must have value less than or equal to 100",
+        )
+    aliases = sorted(region.aliases.values(), key=lambda alias: alias.seq)
+    key_ref = params.get("KeyId")
+    if key_ref is not None:
+        key = find_key(ctx, key_ref, KeyUse.READ)
+        aliases = [alias for alias in aliases if alias.target_key_id == key.id]
+    page = paginate(
+        aliases,
+        scope=f"{ctx.operation}\n{ctx.account_id}\n{ctx.region_name}\n{key_ref}",
+        limit=limit,
+        marker=params.get("Marker"),
+        default_limit=50,
+    )
+    entries = [
+        {
+            "AliasName": alias.name,
+            "AliasArn": alias.arn,
+            "TargetKeyId": alias.target_key_id,
+            "CreationDate": round(alias.created, 3),
+            "LastUpdatedDate": round(alias.updated, 3),
+        }
+        for alias in page.items
+    ]
+    return page.result("Aliases", entries)

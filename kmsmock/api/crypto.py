@@ -1,0 +1,214 @@
+"""Cryptographic operations: Encrypt, Decrypt, ReEncrypt, data keys and GenerateRandom."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from ..domain import backing, crypto
+from ..domain.connection import Action
+from ..domain.errors import AwsError
+from ..domain.keyring import parse_key_arn
+from ..domain.keys import KeyUse, KmsKey, require_key_state
+from ..domain.keystore import KeyStoreType
+from ..domain.keystores import require
+from ..errors import UnimplementedOperationError
+from .keyref import find_key, key_material_id, key_region, key_state_of, key_store
+from .registry import Context, Params, Result, operation
+
+__all__: list[str] = []
+
+SYMMETRIC = "SYMMETRIC_DEFAULT"
+_DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
+
+
+def _refuse_recipient(ctx: Context, params: Params) -> None:
+    if "Recipient" in params:
+        raise UnimplementedOperationError(ctx.operation, "Recipient (Nitro Enclaves attestation)")
+
+
+def _check_algorithm(key: KmsKey, algorithm: str | None) -> None:
+    if algorithm not in (None, SYMMETRIC):
+        raise AwsError(
+            "InvalidKeyUsageException",
+            f"The encryption algorithm {algorithm} is not valid for {key.arn}, a symmetric "
+            f"encryption KMS key. Use {SYMMETRIC}.",
+        )
+
+
+def _dry_run(params: Params) -> None:
+    if params.get("DryRun"):
+        raise AwsError(
+            "DryRunOperationException",
+            "The request would have succeeded, but the DryRun option is set.",
+        )
+
+
+def _materials(ctx: Context, key: KmsKey) -> tuple[bytes, ...]:
+    return backing.crypto_materials(
+        ctx.backend.world, key_region(ctx, key), key, key_store(ctx, key)
+    )
+
+
+def _encrypt(ctx: Context, key: KmsKey, plaintext: bytes, context: Mapping[str, str]) -> bytes:
+    return crypto.seal(key.arn, _materials(ctx, key), plaintext, context)
+
+
+def _invalid_ciphertext() -> AwsError:
+    return AwsError("InvalidCiphertextException", "")
+
+
+def _blob_key(ctx: Context, envelope: crypto.Envelope) -> KmsKey:
+    parsed = parse_key_arn(envelope.key_arn)
+    if parsed is None or parsed[2] != "key" or parsed[0] != ctx.region_name:
+        raise _invalid_ciphertext()
+    region, account, _, key_id = parsed
+    owner = ctx.backend.regions.get((account, region))
+    key = None if owner is None else owner.keys.get(key_id)
+    if key is None:
+        raise _invalid_ciphertext()
+    return key
+
+
+def _decrypt(
+    ctx: Context, blob: bytes, context: Mapping[str, str], key_ref: str | None, member: str
+) -> tuple[KmsKey, bytes]:
+    """Open a blob: its key, checked against ``key_ref`` if given, and the plaintext."""
+    try:
+        envelope = crypto.read_envelope(blob)
+    except crypto.InvalidBlob:
+        raise _invalid_ciphertext() from None
+    if key_ref is not None:
+        named = find_key(ctx, key_ref, KeyUse.READ, member)
+        if named.arn != envelope.key_arn:
+            raise AwsError(
+                "IncorrectKeyException",
+                "The key ID in the request does not identify a CMK that can perform this "
+                "operation.",
+            )
+    key = _blob_key(ctx, envelope)
+    require_key_state(key, key_state_of(ctx, key), KeyUse.CRYPTO)
+    materials = _materials(ctx, key)
+    if len(materials) != envelope.layers:
+        raise _invalid_ciphertext()
+    data = envelope.ciphertext
+    for layer in reversed(range(len(materials))):
+        try:
+            data = crypto.open_layer(envelope, materials[layer], layer, data, context)
+        except crypto.InvalidBlob:
+            if layer == 1:  # the XKS proxy's layer: its failures are KMSInvalidStateException
+                raise AwsError(
+                    "KMSInvalidStateException",
+                    "The external key store proxy rejected the request because the specified "
+                    "ciphertext or encryption context is corrupted, missing, or otherwise "
+                    "invalid.",
+                ) from None
+            raise _invalid_ciphertext() from None
+    return key, data
+
+
+def _with_material_id(result: Result, key: KmsKey, member: str = "KeyMaterialId") -> Result:
+    if key.origin == "AWS_KMS":
+        result[member] = key_material_id(key)
+    return result
+
+
+@operation("Encrypt")
+def encrypt(ctx: Context, params: Params) -> Result:
+    key = find_key(ctx, params["KeyId"], KeyUse.CRYPTO)
+    _check_algorithm(key, params.get("EncryptionAlgorithm"))
+    blob = _encrypt(ctx, key, params["Plaintext"], params.get("EncryptionContext", {}))
+    _dry_run(params)
+    return {"CiphertextBlob": blob, "KeyId": key.arn, "EncryptionAlgorithm": SYMMETRIC}
+
+
+@operation("Decrypt")
+def decrypt(ctx: Context, params: Params) -> Result:
+    _refuse_recipient(ctx, params)
+    key, plaintext = _decrypt(
+        ctx,
+        params["CiphertextBlob"],
+        params.get("EncryptionContext", {}),
+        params.get("KeyId"),
+        "KeyId",
+    )
+    _check_algorithm(key, params.get("EncryptionAlgorithm"))
+    _dry_run(params)
+    result = {"KeyId": key.arn, "Plaintext": plaintext, "EncryptionAlgorithm": SYMMETRIC}
+    return _with_material_id(result, key)
+
+
+@operation("ReEncrypt")
+def re_encrypt(ctx: Context, params: Params) -> Result:
+    source, plaintext = _decrypt(
+        ctx,
+        params["CiphertextBlob"],
+        params.get("SourceEncryptionContext", {}),
+        params.get("SourceKeyId"),
+        "SourceKeyId",
+    )
+    _check_algorithm(source, params.get("SourceEncryptionAlgorithm"))
+    destination = find_key(ctx, params["DestinationKeyId"], KeyUse.CRYPTO, "DestinationKeyId")
+    _check_algorithm(destination, params.get("DestinationEncryptionAlgorithm"))
+    blob = _encrypt(ctx, destination, plaintext, params.get("DestinationEncryptionContext", {}))
+    _dry_run(params)
+    result: Result = {
+        "CiphertextBlob": blob,
+        "SourceKeyId": source.arn,
+        "KeyId": destination.arn,
+        "SourceEncryptionAlgorithm": SYMMETRIC,
+        "DestinationEncryptionAlgorithm": SYMMETRIC,
+    }
+    _with_material_id(result, source, "SourceKeyMaterialId")
+    return _with_material_id(result, destination, "DestinationKeyMaterialId")
+
+
+def _data_key(ctx: Context, params: Params) -> tuple[KmsKey, bytes, bytes]:
+    spec: str | None = params.get("KeySpec")
+    size: int | None = params.get("NumberOfBytes")
+    if (spec is None) == (size is None):
+        raise AwsError(
+            "ValidationException",
+            "Specify either KeySpec or NumberOfBytes, but not both."
+            if spec is not None
+            else "Please specify either number of bytes or key spec.",
+        )
+    key = find_key(ctx, params["KeyId"], KeyUse.CRYPTO)
+    plaintext = os.urandom(_DATA_KEY_BYTES[spec] if spec is not None else size or 0)
+    blob = _encrypt(ctx, key, plaintext, params.get("EncryptionContext", {}))
+    _dry_run(params)
+    return key, plaintext, blob
+
+
+@operation("GenerateDataKey")
+def generate_data_key(ctx: Context, params: Params) -> Result:
+    _refuse_recipient(ctx, params)
+    key, plaintext, blob = _data_key(ctx, params)
+    result = {"CiphertextBlob": blob, "Plaintext": plaintext, "KeyId": key.arn}
+    return _with_material_id(result, key)
+
+
+@operation("GenerateDataKeyWithoutPlaintext")
+def generate_data_key_without_plaintext(ctx: Context, params: Params) -> Result:
+    key, _, blob = _data_key(ctx, params)
+    return _with_material_id({"CiphertextBlob": blob, "KeyId": key.arn}, key)
+
+
+@operation("GenerateRandom")
+def generate_random(ctx: Context, params: Params) -> Result:
+    _refuse_recipient(ctx, params)
+    size = params.get("NumberOfBytes")
+    if size is None:
+        raise AwsError("ValidationException", "NumberOfBytes is required.")
+    store_id = params.get("CustomKeyStoreId")
+    if store_id is not None:
+        region = ctx.region
+        store = region.store(store_id)
+        if store.type is KeyStoreType.EXTERNAL_KEY_STORE:
+            raise AwsError(
+                "UnsupportedOperationException",
+                f"GenerateRandom is not supported in external key store '{store.id}'.",
+            )
+        require(store, Action.USE_KEYS)
+        backing.check_cluster_reachable(ctx.backend.world, region, store)
+    return {"Plaintext": os.urandom(size)}

@@ -1,0 +1,51 @@
+"""Finding the key a request names, as each operation's reference text allows."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+
+from ..domain.keyring import KeyLookup, state_of
+from ..domain.keys import KeyState, KeyUse, KmsKey, require_key_state
+from ..domain.keystore import CustomKeyStore
+from ..domain.region import RegionState
+from ..protocol.model import key_reference_rules
+from .registry import Context
+
+__all__ = ["find_key", "key_material_id", "key_region", "key_store", "lookup"]
+
+
+@functools.cache
+def lookup(operation: str, member: str) -> KeyLookup:
+    """How ``operation`` finds a key from ``member`` (aliases? other accounts?)."""
+    aliases, cross_account, invalid_arn_code = key_reference_rules(operation, member)
+    return KeyLookup(aliases, cross_account, invalid_arn_code)
+
+
+def find_key(ctx: Context, ref: str, use: KeyUse, member: str = "KeyId") -> KmsKey:
+    """The key ``ref`` names, after checking that its key state allows ``use``."""
+    key = lookup(ctx.operation, member).find(ctx.backend.regions, ctx.region, ref)
+    require_key_state(key, key_state_of(ctx, key), use)
+    return key
+
+
+def key_region(ctx: Context, key: KmsKey) -> RegionState:
+    """The account and region the key lives in."""
+    return ctx.backend.region(key.account_id, key.region)
+
+
+def key_state_of(ctx: Context, key: KmsKey) -> KeyState:
+    """The key's current key state."""
+    return state_of(key_region(ctx, key), key)
+
+
+def key_store(ctx: Context, key: KmsKey) -> CustomKeyStore | None:
+    """The custom key store the key lives in, if any."""
+    if key.store_id is None:
+        return None
+    return key_region(ctx, key).stores.get(key.store_id)
+
+
+def key_material_id(key: KmsKey) -> str:
+    """A stable 64-hex-digit id of the key's current key material."""
+    return hashlib.sha256(b"kmsmock key material\n" + key.material).hexdigest()

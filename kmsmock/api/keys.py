@@ -1,0 +1,215 @@
+"""KMS keys: CreateKey, DescribeKey, ListKeys, enabling, describing and deleting them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..domain import backing, keyring
+from ..domain.errors import AwsError
+from ..domain.keys import KeyState, KeyUse, KmsKey
+from ..domain.region import RegionState
+from ..errors import UnimplementedOperationError
+from .keyref import find_key, key_material_id, key_state_of
+from .paging import paginate
+from .registry import Context, Params, Result, operation
+from .tags import checked_tags
+
+__all__ = ["check_policy", "key_metadata"]
+
+SYMMETRIC = "SYMMETRIC_DEFAULT"
+ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
+
+
+def key_metadata(ctx: Context, key: KmsKey) -> Result:
+    """The KeyMetadata of a key: the model's fields for a symmetric encryption key."""
+    state = key_state_of(ctx, key)
+    metadata: Result = {
+        "AWSAccountId": key.account_id,
+        "KeyId": key.id,
+        "Arn": key.arn,
+        "CreationDate": round(key.created, 3),
+        "Enabled": state is KeyState.ENABLED,
+        "Description": key.description,
+        "KeyUsage": ENCRYPT_DECRYPT,
+        "KeyState": state.value,
+        "Origin": key.origin,
+        "KeyManager": "CUSTOMER",
+        "CustomerMasterKeySpec": SYMMETRIC,
+        "KeySpec": SYMMETRIC,
+        "EncryptionAlgorithms": [SYMMETRIC],
+        "MultiRegion": False,
+    }
+    if key.deletion_date is not None:
+        metadata["DeletionDate"] = round(key.deletion_date, 3)
+    if key.store_id is not None:
+        metadata["CustomKeyStoreId"] = key.store_id
+    if key.cloudhsm_cluster_id is not None:
+        metadata["CloudHsmClusterId"] = key.cloudhsm_cluster_id
+    if key.xks_key_id is not None:
+        metadata["XksKeyConfiguration"] = {"Id": key.xks_key_id}
+    if key.origin == "AWS_KMS":
+        metadata["CurrentKeyMaterialId"] = key_material_id(key)
+    return metadata
+
+
+def check_policy(policy: str) -> None:
+    """Refuse a key policy that is not a JSON object."""
+    try:
+        document = json.loads(policy)
+    except ValueError:
+        document = None
+    if not isinstance(document, dict):
+        raise AwsError("MalformedPolicyDocumentException", "The key policy is not a JSON document.")
+
+
+def _key_kind(params: Params) -> tuple[str, str]:
+    spec = params.get("KeySpec")
+    legacy = params.get("CustomerMasterKeySpec")
+    if spec is not None and legacy is not None:
+        raise AwsError(
+            "ValidationException",
+            "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. "
+            "CustomerMasterKeySpec is deprecated.",
+        )
+    return spec or legacy or SYMMETRIC, params.get("KeyUsage", ENCRYPT_DECRYPT)
+
+
+def _store_for_key(ctx: Context, params: Params, origin: str) -> Any:
+    region = ctx.region
+    store = region.store(params["CustomKeyStoreId"])
+    spec, usage = _key_kind(params)
+    if spec != SYMMETRIC or usage != ENCRYPT_DECRYPT or params.get("MultiRegion"):
+        raise AwsError(
+            "UnsupportedOperationException",
+            "A custom key store holds only single-Region symmetric encryption keys: KeySpec "
+            "SYMMETRIC_DEFAULT with KeyUsage ENCRYPT_DECRYPT.",
+        )
+    keyring.check_store_for_new_key(store, origin)
+    xks_key_id = params.get("XksKeyId")
+    if origin == "EXTERNAL_KEY_STORE" and xks_key_id is None:
+        raise AwsError(
+            "ValidationException",
+            "XksKeyId is required for a KMS key with Origin EXTERNAL_KEY_STORE.",
+        )
+    if origin != "EXTERNAL_KEY_STORE" and xks_key_id is not None:
+        raise AwsError(
+            "ValidationException", "XksKeyId is valid only with Origin EXTERNAL_KEY_STORE."
+        )
+    if xks_key_id is not None:
+        holder = region.key_for_external_key(store.id, xks_key_id)
+        if holder is not None:
+            raise AwsError(
+                "XksKeyAlreadyInUseException",
+                f"External key '{xks_key_id}' is already associated with KMS key "
+                f"'{region.arn('key/' + holder)}' in custom key store '{store.id}'.",
+            )
+    backing.check_create_key(ctx.backend.world, region, store, xks_key_id)
+    return store
+
+
+def _check_standard_key(params: Params, origin: str) -> None:
+    spec, usage = _key_kind(params)
+    if origin in ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"):
+        raise AwsError("ValidationException", f"Origin {origin} requires a CustomKeyStoreId.")
+    if "XksKeyId" in params:
+        raise AwsError(
+            "ValidationException", "XksKeyId is valid only with Origin EXTERNAL_KEY_STORE."
+        )
+    if spec == SYMMETRIC and usage != ENCRYPT_DECRYPT:
+        raise AwsError(
+            "ValidationException",
+            f"KeyUsage {usage} is not compatible with KeySpec {SYMMETRIC}.",
+        )
+    if spec != SYMMETRIC:
+        raise UnimplementedOperationError("CreateKey", f"KeySpec {spec}")
+    if origin != "AWS_KMS":
+        raise UnimplementedOperationError("CreateKey", f"Origin {origin} (imported key material)")
+    if params.get("MultiRegion"):
+        raise UnimplementedOperationError("CreateKey", "MultiRegion=True")
+
+
+@operation("CreateKey")
+def create_key(ctx: Context, params: Params) -> Result:
+    origin = params.get("Origin", "AWS_KMS")
+    policy = params.get("Policy")
+    if policy is not None:
+        check_policy(policy)
+    tags = checked_tags(params.get("Tags", []))
+    store = None
+    if "CustomKeyStoreId" in params:
+        store = _store_for_key(ctx, params, origin)
+    else:
+        _check_standard_key(params, origin)
+    key = keyring.new_key(
+        ctx.region,
+        now=ctx.now,
+        description=params.get("Description", ""),
+        policy=policy,
+        origin=origin,
+        store=store,
+        xks_key_id=params.get("XksKeyId"),
+        tags=tags,
+    )
+    return {"KeyMetadata": key_metadata(ctx, key)}
+
+
+@operation("DescribeKey")
+def describe_key(ctx: Context, params: Params) -> Result:
+    return {"KeyMetadata": key_metadata(ctx, find_key(ctx, params["KeyId"], KeyUse.READ))}
+
+
+@operation("ListKeys")
+def list_keys(ctx: Context, params: Params) -> Result:
+    region: RegionState = ctx.region
+    page = paginate(
+        region.key_list,
+        scope=f"{ctx.operation}\n{ctx.account_id}\n{ctx.region_name}",
+        limit=params.get("Limit"),
+        marker=params.get("Marker"),
+        default_limit=100,
+    )
+    return page.result("Keys", [{"KeyId": key.id, "KeyArn": key.arn} for key in page.items])
+
+
+@operation("EnableKey")
+def enable_key(ctx: Context, params: Params) -> Result:
+    find_key(ctx, params["KeyId"], KeyUse.ENABLE_DISABLE).enabled = True
+    return {}
+
+
+@operation("DisableKey")
+def disable_key(ctx: Context, params: Params) -> Result:
+    find_key(ctx, params["KeyId"], KeyUse.ENABLE_DISABLE).enabled = False
+    return {}
+
+
+@operation("UpdateKeyDescription")
+def update_key_description(ctx: Context, params: Params) -> Result:
+    find_key(ctx, params["KeyId"], KeyUse.MODIFY).description = params["Description"]
+    return {}
+
+
+@operation("ScheduleKeyDeletion")
+def schedule_key_deletion(ctx: Context, params: Params) -> Result:
+    days = params.get("PendingWindowInDays", 30)
+    if not 7 <= days <= 30:
+        raise AwsError("ValidationException", "PendingWindowInDays must be between 7 and 30")
+    key = find_key(ctx, params["KeyId"], KeyUse.READ)
+    region = ctx.backend.region(key.account_id, key.region)
+    keyring.schedule_deletion(region, key, now=ctx.now, days=days)
+    ctx.backend.schedule_removal(region, key)
+    assert key.deletion_date is not None
+    return {
+        "KeyId": key.arn,
+        "DeletionDate": round(key.deletion_date, 3),
+        "KeyState": KeyState.PENDING_DELETION.value,
+        "PendingWindowInDays": days,
+    }
+
+
+@operation("CancelKeyDeletion")
+def cancel_key_deletion(ctx: Context, params: Params) -> Result:
+    key = find_key(ctx, params["KeyId"], KeyUse.READ)
+    keyring.cancel_deletion(ctx.backend.region(key.account_id, key.region), key)
+    return {"KeyId": key.arn}

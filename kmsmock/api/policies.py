@@ -1,0 +1,41 @@
+"""Key policies: GetKeyPolicy, PutKeyPolicy, ListKeyPolicies (one policy, named default)."""
+
+from __future__ import annotations
+
+from ..domain.errors import AwsError
+from ..domain.keys import KeyUse
+from .keyref import find_key
+from .keys import check_policy
+from .registry import Context, Params, Result, operation
+
+__all__: list[str] = []
+
+DEFAULT = "default"
+
+
+def _check_name(params: Params) -> None:
+    name = params.get("PolicyName", DEFAULT)
+    if name != DEFAULT:
+        raise AwsError("NotFoundException", f"No such policy exists: {name}. Use {DEFAULT}.")
+
+
+@operation("GetKeyPolicy")
+def get_key_policy(ctx: Context, params: Params) -> Result:
+    key = find_key(ctx, params["KeyId"], KeyUse.READ)
+    _check_name(params)
+    return {"Policy": key.policy, "PolicyName": DEFAULT}
+
+
+@operation("PutKeyPolicy")
+def put_key_policy(ctx: Context, params: Params) -> Result:
+    key = find_key(ctx, params["KeyId"], KeyUse.READ)
+    _check_name(params)
+    check_policy(params["Policy"])
+    key.policy = params["Policy"]
+    return {}
+
+
+@operation("ListKeyPolicies")
+def list_key_policies(ctx: Context, params: Params) -> Result:
+    find_key(ctx, params["KeyId"], KeyUse.READ)
+    return {"PolicyNames": [DEFAULT], "Truncated": False}

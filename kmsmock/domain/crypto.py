@@ -1,0 +1,103 @@
+"""Real AES-256-GCM encryption for the simulated KMS, and its ciphertext blob format.
+
+A blob names the ARN of its KMS key, so Decrypt needs no KeyId::
+
+    b"KMSM" | version (1) | layers (1) | ARN length (2) | ARN | nonce (12) | ... | ciphertext+tag
+
+Every layer authenticates the header and the encryption context. A key in an
+external key store encrypts twice: first with the KMS key's own material,
+then with the external key its XKS proxy holds (``layers`` is 2).
+
+``cryptography`` is imported on first use, so importing kmsmock stays light.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+__all__ = ["Envelope", "InvalidBlob", "open_layer", "read_envelope", "seal"]
+
+MAGIC: Final = b"KMSM"
+VERSION: Final = 1
+NONCE_SIZE: Final = 12
+_HEADER = struct.Struct(">4sBBH")
+
+
+class InvalidBlob(Exception):
+    """The blob is not one kmsmock made, or it fails authentication."""
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """A parsed ciphertext blob."""
+
+    key_arn: str
+    layers: int
+    header: bytes
+    nonces: tuple[bytes, ...]
+    ciphertext: bytes
+
+
+def _aesgcm(key: bytes) -> Any:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(key)
+
+
+def _aad(header: bytes, context: Mapping[str, str]) -> bytes:
+    if not context:
+        return header
+    return header + json.dumps(sorted(context.items()), separators=(",", ":")).encode()
+
+
+def seal(
+    key_arn: str, keys: tuple[bytes, ...], plaintext: bytes, context: Mapping[str, str]
+) -> bytes:
+    """Encrypt ``plaintext`` with each of ``keys`` in turn and return the blob."""
+    arn = key_arn.encode()
+    header = _HEADER.pack(MAGIC, VERSION, len(keys), len(arn)) + arn
+    aad = _aad(header, context)
+    nonces = [os.urandom(NONCE_SIZE) for _ in keys]
+    data = plaintext
+    for material, nonce in zip(keys, nonces, strict=True):
+        data = _aesgcm(material).encrypt(nonce, data, aad)
+    return header + b"".join(nonces) + data
+
+
+def read_envelope(blob: bytes) -> Envelope:
+    """Parse a blob's header, or raise :class:`InvalidBlob`."""
+    if len(blob) < _HEADER.size:
+        raise InvalidBlob("too short")
+    magic, version, layers, arn_size = _HEADER.unpack_from(blob)
+    if magic != MAGIC or version != VERSION or layers not in (1, 2):
+        raise InvalidBlob("not a kmsmock ciphertext")
+    body = _HEADER.size + arn_size
+    nonce_end = body + layers * NONCE_SIZE
+    if len(blob) < nonce_end + 16:
+        raise InvalidBlob("truncated")
+    try:
+        key_arn = blob[_HEADER.size : body].decode()
+    except UnicodeDecodeError:
+        raise InvalidBlob("bad key ARN") from None
+    nonces = tuple(blob[body + n * NONCE_SIZE : body + (n + 1) * NONCE_SIZE] for n in range(layers))
+    return Envelope(key_arn, layers, blob[:body], nonces, blob[nonce_end:])
+
+
+def open_layer(
+    envelope: Envelope, material: bytes, layer: int, data: bytes, context: Mapping[str, str]
+) -> bytes:
+    """Decrypt one layer (0 is the innermost), or raise :class:`InvalidBlob`."""
+    from cryptography.exceptions import InvalidTag
+
+    try:
+        result: bytes = _aesgcm(material).decrypt(
+            envelope.nonces[layer], data, _aad(envelope.header, context)
+        )
+    except InvalidTag:
+        raise InvalidBlob("authentication failed") from None
+    return result
