@@ -60,3 +60,41 @@ def describe(kms: Any, store_id: str) -> dict[str, Any]:
 def state(kms: Any, store_id: str) -> str:
     """A store's ConnectionState."""
     return str(describe(kms, store_id)["ConnectionState"])
+
+
+def connected_cloudhsm(kms: Any, name: str = "hsm-store", **overrides: Any) -> str:
+    """Create a CloudHSM key store, connect it, and return its id."""
+    store_id = create_cloudhsm(kms, name, **overrides)
+    kms.connect_custom_key_store(CustomKeyStoreId=store_id)
+    assert state(kms, store_id) == "CONNECTED"
+    return store_id
+
+
+def connected_xks(kms: Any, name: str = "xks-store", **overrides: Any) -> str:
+    """Create an external key store, connect it, and return its id."""
+    store_id = create_xks(kms, name, **overrides)
+    kms.connect_custom_key_store(CustomKeyStoreId=store_id)
+    assert state(kms, store_id) == "CONNECTED"
+    return store_id
+
+
+def error_code(call: Any, **params: Any) -> str:
+    """The AWS error code ``call(**params)`` fails with (the test fails if it succeeds)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        call(**params)
+    except ClientError as error:
+        return str(error.response["Error"]["Code"])
+    raise AssertionError(f"{call.__name__}({params}) succeeded")
+
+
+def error_of(call: Any, **params: Any) -> tuple[str, str]:
+    """The AWS error code and message ``call(**params)`` fails with."""
+    from botocore.exceptions import ClientError
+
+    try:
+        call(**params)
+    except ClientError as error:
+        return str(error.response["Error"]["Code"]), str(error.response["Error"]["Message"])
+    raise AssertionError(f"{call.__name__}({params}) succeeded")

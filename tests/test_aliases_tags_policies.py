@@ -1,0 +1,126 @@
+"""Aliases, tags, key policies and rotation of standard keys."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from kms_helpers import error_code, error_of
+
+
+@pytest.fixture
+def key(kms: Any) -> dict[str, Any]:
+    return dict(kms.create_key()["KeyMetadata"])
+
+
+def test_alias_lifecycle(kms: Any, key: dict[str, Any], kms_keystores: Any) -> None:
+    other = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName="alias/app", TargetKeyId=key["KeyId"])
+    [entry] = kms.list_aliases()["Aliases"]
+    assert entry["AliasName"] == "alias/app"
+    assert entry["AliasArn"] == "arn:aws:kms:us-east-1:123456789012:alias/app"
+    assert entry["TargetKeyId"] == key["KeyId"]
+    kms_keystores.advance(60)
+    kms.update_alias(AliasName="alias/app", TargetKeyId=other["KeyId"])
+    [entry] = kms.list_aliases()["Aliases"]
+    assert entry["TargetKeyId"] == other["KeyId"]
+    assert entry["LastUpdatedDate"] > entry["CreationDate"]
+    assert kms.describe_key(KeyId="alias/app")["KeyMetadata"]["KeyId"] == other["KeyId"]
+    kms.delete_alias(AliasName="alias/app")
+    assert kms.list_aliases()["Aliases"] == []
+    assert error_of(kms.delete_alias, AliasName="alias/app") == (
+        "NotFoundException",
+        "Alias arn:aws:kms:us-east-1:123456789012:alias/app is not found.",
+    )
+
+
+def test_alias_names_follow_aws_rules(kms: Any, key: dict[str, Any]) -> None:
+    kms.create_alias(AliasName="alias/taken", TargetKeyId=key["KeyId"])
+    assert error_of(kms.create_alias, AliasName="alias/taken", TargetKeyId=key["KeyId"]) == (
+        "AlreadyExistsException",
+        "An alias with the name arn:aws:kms:us-east-1:123456789012:alias/taken already exists",
+    )
+    code, message = error_of(kms.create_alias, AliasName="no-prefix", TargetKeyId=key["KeyId"])
+    assert (code, message.startswith('Alias must start with the prefix "alias/"')) == (
+        "ValidationException",
+        True,
+    )
+    assert error_code(kms.create_alias, AliasName="alias/aws/mine", TargetKeyId=key["KeyId"]) == (
+        "InvalidAliasNameException"
+    )
+
+
+def test_list_aliases_by_key_and_paged(kms: Any, key: dict[str, Any]) -> None:
+    other = kms.create_key()["KeyMetadata"]
+    for n in range(5):
+        kms.create_alias(AliasName=f"alias/a{n}", TargetKeyId=key["KeyId"])
+    kms.create_alias(AliasName="alias/other", TargetKeyId=other["KeyId"])
+    mine = kms.list_aliases(KeyId=key["KeyId"])["Aliases"]
+    assert [a["AliasName"] for a in mine] == [f"alias/a{n}" for n in range(5)]
+    pages = list(kms.get_paginator("list_aliases").paginate(PaginationConfig={"PageSize": 4}))
+    assert [len(p["Aliases"]) for p in pages] == [4, 2]
+
+
+def test_tags(kms: Any, key: dict[str, Any]) -> None:
+    kms.tag_resource(
+        KeyId=key["KeyId"],
+        Tags=[{"TagKey": "team", "TagValue": "a"}, {"TagKey": "env", "TagValue": "test"}],
+    )
+    kms.tag_resource(KeyId=key["KeyId"], Tags=[{"TagKey": "team", "TagValue": "b"}])
+    assert kms.list_resource_tags(KeyId=key["KeyId"])["Tags"] == [
+        {"TagKey": "team", "TagValue": "b"},
+        {"TagKey": "env", "TagValue": "test"},
+    ]
+    kms.untag_resource(KeyId=key["KeyId"], TagKeys=["team", "absent"])
+    assert kms.list_resource_tags(KeyId=key["KeyId"])["Tags"] == [
+        {"TagKey": "env", "TagValue": "test"}
+    ]
+    assert error_of(
+        kms.tag_resource, KeyId=key["KeyId"], Tags=[{"TagKey": "AWS:x", "TagValue": "v"}]
+    ) == ("TagException", "Tags beginning with aws: are reserved")
+    assert error_of(
+        kms.tag_resource,
+        KeyId=key["KeyId"],
+        Tags=[{"TagKey": "d", "TagValue": "1"}, {"TagKey": "d", "TagValue": "2"}],
+    ) == ("TagException", "Duplicate tag keys")
+    too_many = [{"TagKey": f"k{n}", "TagValue": "v"} for n in range(50)]
+    assert error_of(kms.tag_resource, KeyId=key["KeyId"], Tags=too_many) == (
+        "TagException",
+        "Too many tags",
+    )
+    assert len(kms.list_resource_tags(KeyId=key["KeyId"])["Tags"]) == 1
+
+
+def test_default_policy_and_put_policy(kms: Any, key: dict[str, Any]) -> None:
+    answer = kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")
+    policy = json.loads(answer["Policy"])
+    assert policy["Id"] == "key-default-1"
+    assert policy["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+    assert answer["PolicyName"] == "default"
+    assert kms.list_key_policies(KeyId=key["KeyId"])["PolicyNames"] == ["default"]
+    new = json.dumps({"Version": "2012-10-17", "Statement": []})
+    kms.put_key_policy(KeyId=key["KeyId"], PolicyName="default", Policy=new)
+    assert kms.get_key_policy(KeyId=key["KeyId"])["Policy"] == new
+    assert error_code(kms.put_key_policy, KeyId=key["KeyId"], Policy="{not json") == (
+        "MalformedPolicyDocumentException"
+    )
+    assert error_code(kms.get_key_policy, KeyId=key["KeyId"], PolicyName="other") == (
+        "NotFoundException"
+    )
+
+
+def test_rotation_of_standard_keys(kms: Any, key: dict[str, Any], kms_keystores: Any) -> None:
+    status = kms.get_key_rotation_status(KeyId=key["KeyId"])
+    assert (status["KeyRotationEnabled"], status["KeyId"]) == (False, key["Arn"])
+    kms.enable_key_rotation(KeyId=key["KeyId"], RotationPeriodInDays=90)
+    status = kms.get_key_rotation_status(KeyId=key["KeyId"])
+    assert (status["KeyRotationEnabled"], status["RotationPeriodInDays"]) == (True, 90)
+    assert abs(status["NextRotationDate"].timestamp() - (kms_keystores.now() + 90 * 86400)) < 5
+    kms.disable_key_rotation(KeyId=key["KeyId"])
+    assert kms.get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"] is False
+    kms.disable_key(KeyId=key["KeyId"])
+    assert error_of(kms.enable_key_rotation, KeyId=key["KeyId"]) == (
+        "DisabledException",
+        f"{key['Arn']} is disabled.",
+    )

@@ -1,0 +1,173 @@
+"""KMS keys outside custom key stores: create, describe, list, enable, disable, describe."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from kms_helpers import error_code, error_of
+
+import kmsmock
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def test_create_key_defaults_to_an_enabled_symmetric_encryption_key(kms: Any) -> None:
+    metadata = kms.create_key()["KeyMetadata"]
+    assert UUID.fullmatch(metadata["KeyId"])
+    assert metadata["Arn"] == f"arn:aws:kms:us-east-1:123456789012:key/{metadata['KeyId']}"
+    assert metadata["AWSAccountId"] == "123456789012"
+    assert (metadata["KeyState"], metadata["Enabled"]) == ("Enabled", True)
+    assert (metadata["KeySpec"], metadata["KeyUsage"], metadata["Origin"]) == (
+        "SYMMETRIC_DEFAULT",
+        "ENCRYPT_DECRYPT",
+        "AWS_KMS",
+    )
+    assert metadata["EncryptionAlgorithms"] == ["SYMMETRIC_DEFAULT"]
+    assert metadata["Description"] == ""
+    assert metadata["MultiRegion"] is False
+    assert "CustomKeyStoreId" not in metadata
+    assert "DeletionDate" not in metadata
+
+
+def test_describe_key_accepts_id_arn_alias_and_alias_arn(kms: Any) -> None:
+    key = kms.create_key(Description="mine")["KeyMetadata"]
+    kms.create_alias(AliasName="alias/mine", TargetKeyId=key["KeyId"])
+    alias_arn = "arn:aws:kms:us-east-1:123456789012:alias/mine"
+    for ref in (key["KeyId"], key["Arn"], "alias/mine", alias_arn):
+        assert kms.describe_key(KeyId=ref)["KeyMetadata"]["KeyId"] == key["KeyId"]
+
+
+def test_unknown_keys_are_not_found_in_aws_words(kms: Any) -> None:
+    missing = "11111111-2222-3333-4444-555555555555"
+    assert error_of(kms.describe_key, KeyId=missing) == (
+        "NotFoundException",
+        f"Key 'arn:aws:kms:us-east-1:123456789012:key/{missing}' does not exist",
+    )
+    assert error_of(kms.describe_key, KeyId="not-a-key-id") == (
+        "NotFoundException",
+        "Invalid keyId 'not-a-key-id'",
+    )
+    assert error_of(kms.describe_key, KeyId="alias/nothing") == (
+        "NotFoundException",
+        "Alias arn:aws:kms:us-east-1:123456789012:alias/nothing is not found.",
+    )
+    assert (
+        error_code(kms.describe_key, KeyId=f"arn:aws:kms:eu-west-1:123456789012:key/{missing}")
+        == "NotFoundException"
+    )
+
+
+def test_operations_that_take_only_key_ids_refuse_aliases(kms: Any) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName="alias/only-ids", TargetKeyId=key["KeyId"])
+    # EnableKey's reference text: "Specify the key ID or key ARN of the KMS key."
+    assert error_of(kms.enable_key, KeyId="alias/only-ids") == (
+        "InvalidArnException",
+        "Key Aliases are not supported for this operation.",
+    )
+    assert error_code(kms.create_alias, AliasName="alias/x", TargetKeyId="alias/only-ids") == (
+        "NotFoundException"
+    )
+
+
+def test_keys_are_scoped_to_account_and_region(make_client: Any) -> None:
+    home = make_client()
+    key = home.create_key()["KeyMetadata"]
+    assert error_code(make_client(region="eu-west-1").describe_key, KeyId=key["KeyId"]) == (
+        "NotFoundException"
+    )
+    other = make_client(account="222233334444")
+    assert error_code(other.describe_key, KeyId=key["KeyId"]) == "NotFoundException"
+    # Cross-account use by key ARN where the reference says "Cross-account use: Yes".
+    assert other.describe_key(KeyId=key["Arn"])["KeyMetadata"]["KeyId"] == key["KeyId"]
+    # ...and not where it says "No".
+    assert error_code(other.disable_key, KeyId=key["Arn"]) == "NotFoundException"
+
+
+def test_list_keys_pages_through_every_key(kms: Any) -> None:
+    created = [kms.create_key()["KeyMetadata"]["KeyId"] for _ in range(7)]
+    first = kms.list_keys(Limit=3)
+    assert first["Truncated"] is True
+    assert [k["KeyId"] for k in first["Keys"]] == created[:3]
+    assert all(k["KeyArn"].endswith(k["KeyId"]) for k in first["Keys"])
+    paginator = kms.get_paginator("list_keys")
+    listed = [
+        k["KeyId"]
+        for page in paginator.paginate(PaginationConfig={"PageSize": 2})
+        for k in page["Keys"]
+    ]
+    assert listed == created
+    assert error_code(kms.list_keys, Marker="forged") == "InvalidMarkerException"
+
+
+def test_list_keys_defaults_to_pages_of_100(kms: Any) -> None:
+    for _ in range(101):
+        kms.create_key()
+    page = kms.list_keys()
+    assert (len(page["Keys"]), page["Truncated"]) == (100, True)
+
+
+def test_enable_disable_and_describe(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.disable_key(KeyId=key_id)
+    metadata = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+    assert (metadata["KeyState"], metadata["Enabled"]) == ("Disabled", False)
+    kms.disable_key(KeyId=key_id)  # idempotent
+    kms.enable_key(KeyId=key_id)
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
+    kms.update_key_description(KeyId=key_id, Description="new words")
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["Description"] == "new words"
+
+
+def test_create_key_keeps_description_policy_and_tags(kms: Any) -> None:
+    policy = '{"Version": "2012-10-17", "Statement": []}'
+    key_id = kms.create_key(
+        Description="with extras", Policy=policy, Tags=[{"TagKey": "team", "TagValue": "kms"}]
+    )["KeyMetadata"]["KeyId"]
+    assert kms.get_key_policy(KeyId=key_id)["Policy"] == policy
+    assert kms.list_resource_tags(KeyId=key_id)["Tags"] == [{"TagKey": "team", "TagValue": "kms"}]
+
+
+def test_create_key_refuses_a_policy_that_is_not_json(kms: Any) -> None:
+    assert error_code(kms.create_key, Policy="not json") == "MalformedPolicyDocumentException"
+    assert kms.list_keys()["Keys"] == []
+
+
+def test_create_key_refuses_reserved_tags(kms: Any) -> None:
+    assert error_of(kms.create_key, Tags=[{"TagKey": "aws:thing", "TagValue": "v"}]) == (
+        "TagException",
+        "Tags beginning with aws: are reserved",
+    )
+    assert kms.list_keys()["Keys"] == []
+
+
+def test_symmetric_keys_are_encrypt_decrypt_only(lenient_kms: Any) -> None:
+    assert error_code(lenient_kms.create_key, KeyUsage="SIGN_VERIFY") == "ValidationException"
+    assert (
+        error_code(
+            lenient_kms.create_key,
+            KeySpec="SYMMETRIC_DEFAULT",
+            CustomerMasterKeySpec="SYMMETRIC_DEFAULT",
+        )
+        == "ValidationException"
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"},
+        {"Origin": "EXTERNAL"},
+        {"MultiRegion": True},
+    ],
+)
+def test_key_kinds_kmsmock_does_not_simulate_fail_clearly(kms: Any, params: dict[str, Any]) -> None:
+    with pytest.raises(kmsmock.UnimplementedOperationError, match="CreateKey"):
+        kms.create_key(**params)
+
+
+def test_origins_of_custom_key_stores_need_a_store(kms: Any) -> None:
+    assert error_code(kms.create_key, Origin="AWS_CLOUDHSM") == "ValidationException"
+    assert error_code(kms.create_key, XksKeyId="ext-1") == "ValidationException"
