@@ -99,3 +99,23 @@ def render_table() -> str:
 def test_the_docs_show_the_table_the_code_uses() -> None:
     docs = (Path(__file__).parent.parent / "docs" / "state-rules.md").read_text()
     assert render_table() in docs, "regenerate the table in docs/state-rules.md:\n" + render_table()
+
+
+def render_key_table() -> str:
+    """The key-state table as docs/keys.md shows it, generated from kmsmock's code."""
+    from kmsmock.domain.keys import KEY_RULES, Outcome
+
+    states = list(next(iter(KEY_RULES.values())))
+    lines = [
+        "| Operations | " + " | ".join(s.value for s in states) + " |",
+        "|---|" + "---|" * len(states),
+    ]
+    for use, row in KEY_RULES.items():
+        cells = ["✓" if row[s] is Outcome.OK else row[s].value for s in states]
+        lines.append(f"| {use.value} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def test_the_docs_show_the_key_state_table_the_code_uses() -> None:
+    docs = (Path(__file__).parent.parent / "docs" / "keys.md").read_text()
+    assert render_key_table() in docs, "regenerate the table in docs/keys.md:\n" + render_key_table()
