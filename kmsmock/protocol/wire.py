@@ -8,9 +8,10 @@ server) turns its native request into a :class:`RawRequest` and hands it to
 from __future__ import annotations
 
 import base64
+import itertools
 import json
+import os
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,12 +28,12 @@ __all__ = [
     "read_identity",
     "read_operation",
     "read_params",
+    "request_id",
 ]
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 TARGET_PREFIX = "TrentService."
 
-_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/")
 _HOST_REGION = re.compile(r"^kms(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?$")
 
 
@@ -94,9 +95,13 @@ def read_identity(raw: RawRequest) -> tuple[str | None, str | None]:
     either value is None when the request does not say.
     """
     access_key = region = None
-    match = _CREDENTIAL.search(_header(raw.headers, "Authorization") or "")
-    if match is not None:
-        access_key, region = match.group(1), match.group(2)
+    authorization = _header(raw.headers, "Authorization")
+    start = -1 if authorization is None else authorization.find("Credential=")
+    if start >= 0:
+        assert authorization is not None
+        scope = authorization[start + 11 :].split(",", 1)[0].split("/")
+        if len(scope) >= 4:
+            access_key, region = scope[0], scope[2]
     if region is None:
         host = raw.url.split("://", 1)[-1].split("/", 1)[0]
         host_match = _HOST_REGION.match(host)
@@ -111,9 +116,21 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"kmsmock cannot serialise {type(value).__name__} to JSON")
 
 
+_encoder = json.JSONEncoder(default=_json_default, separators=(",", ":"))
+_prefix = os.urandom(8).hex()
+_request_prefix = f"{_prefix[:8]}-{_prefix[8:12]}-{_prefix[12:16]}-"
+_request_numbers = itertools.count()
+
+
+def request_id() -> str:
+    """A fresh request id in AWS's UUID form: random per process, then a counter."""
+    number = next(_request_numbers)
+    return f"{_request_prefix}{number >> 48 & 0xFFFF:04x}-{number & 0xFFFFFFFFFFFF:012x}"
+
+
 def _headers(body: bytes) -> dict[str, str]:
     return {
-        "x-amzn-RequestId": str(uuid.uuid4()),
+        "x-amzn-RequestId": request_id(),
         "Content-Type": CONTENT_TYPE,
         "Content-Length": str(len(body)),
     }
@@ -121,7 +138,7 @@ def _headers(body: bytes) -> dict[str, str]:
 
 def encode_result(result: Mapping[str, Any]) -> RawResponse:
     """A 200 answer; blobs (bytes) become base64, timestamps are epoch seconds already."""
-    body = json.dumps(result, default=_json_default, separators=(",", ":")).encode()
+    body = _encoder.encode(result).encode()
     return RawResponse(200, _headers(body), body)
 
 
