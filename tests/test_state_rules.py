@@ -118,4 +118,6 @@ def render_key_table() -> str:
 
 def test_the_docs_show_the_key_state_table_the_code_uses() -> None:
     docs = (Path(__file__).parent.parent / "docs" / "keys.md").read_text()
-    assert render_key_table() in docs, "regenerate the table in docs/keys.md:\n" + render_key_table()
+    assert render_key_table() in docs, (
+        "regenerate the table in docs/keys.md:\n" + render_key_table()
+    )

@@ -33,12 +33,12 @@ def service_model() -> Any:
                 from botocore.loaders import create_loader
                 from botocore.model import ServiceModel
 
-                loaded = ServiceModel(
-                    create_loader().load_service_model("kms", "service-2"), service_name="kms"
-                )
+                description = create_loader().load_service_model("kms", "service-2")
+                loaded = ServiceModel(description, service_name="kms")
+                # botocore's Shape.metadata leaves out "fault", so read the model itself.
                 _status.update(
                     {
-                        shape.name: 500 if shape.metadata.get("fault") else 400
+                        shape.name: 500 if description["shapes"][shape.name].get("fault") else 400
                         for shape in loaded.error_shapes
                     }
                 )
