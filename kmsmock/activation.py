@@ -9,11 +9,13 @@ and reads :func:`current` on every KMS request.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
-from .environment import EnvironmentPatch
-from .options import Options
-from .simulation import Simulation
-from .transport.requests_hook import RequestsHook
+if TYPE_CHECKING:  # the simulation and its layers load on first activation, not at import
+    from .environment import EnvironmentPatch
+    from .options import Options
+    from .simulation import Simulation
+    from .transport.requests_hook import RequestsHook
 
 __all__ = ["activate", "current", "deactivate", "depth"]
 
@@ -42,6 +44,10 @@ def activate(options: Options, explicit: frozenset[str]) -> Simulation:
             options.check_joinable(_simulation.options, explicit)
             _depth += 1
             return _simulation
+        from .environment import EnvironmentPatch
+        from .simulation import Simulation
+        from .transport.requests_hook import RequestsHook
+
         resolved = options.resolved()
         simulation = Simulation(resolved)
         environment = EnvironmentPatch(resolved)

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._defaults import default, explicit
 from .accounts import FAKE_SECRET_ACCESS_KEY, access_key_for, check_account_id
-from .calls import Call
-from .domain.world import CloudHsmCluster, XksProxy, new_cluster_id
-from .faults import Fault
-from .protocol.model import (
-    connection_error_codes,
-    error_description,
-    modeled_errors,
-    service_model,
-    shape_pattern,
-)
-from .simulation import Simulation
+
+if TYPE_CHECKING:  # loaded with the simulation, on first activation
+    from .calls import Call
+    from .domain.world import CloudHsmCluster, XksProxy
+    from .simulation import Simulation
 
 __all__ = ["KmsKeystores"]
 
@@ -70,6 +64,8 @@ class KmsKeystores:
         such as ``"INVALID_CREDENTIALS"`` or ``"XKS_PROXY_TIMED_OUT"``. The
         store must exist; the arrangement is used up by one attempt.
         """
+        from .protocol.model import connection_error_codes
+
         codes = connection_error_codes()
         if connection_error_code not in codes:
             raise ValueError(
@@ -114,6 +110,9 @@ class KmsKeystores:
         on its state is enforced. It belongs to ``account_id`` and ``region``,
         by default the mock's.
         """
+        from .domain.world import CloudHsmCluster, new_cluster_id
+        from .protocol.model import shape_pattern
+
         values, given = explicit(
             {
                 "hsms": hsms,
@@ -180,6 +179,9 @@ class KmsKeystores:
         Naming a proxy that already exists returns it, changed by the keyword
         arguments given; from then on its state is enforced.
         """
+        from .domain.world import XksProxy
+        from .protocol.model import shape_pattern
+
         values, given = explicit({"uri_path": uri_path})
         account, region_name = self._scope(account_id, region)
         for shape, value in (
@@ -225,6 +227,9 @@ class KmsKeystores:
         botocore's retries behave as in production: each attempt, retries
         included, uses up one of ``times`` and shows in :attr:`calls`.
         """
+        from .faults import Fault
+        from .protocol.model import error_description, modeled_errors, service_model
+
         if operation not in service_model().operation_names:
             raise ValueError(f"KMS has no operation named {operation!r}")
         allowed = modeled_errors(operation) | {"ThrottlingException"}

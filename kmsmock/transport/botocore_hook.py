@@ -33,8 +33,6 @@ from botocore.handlers import BUILTIN_HANDLERS, REGISTER_FIRST
 
 from ..accounts import FAKE_SECRET_ACCESS_KEY, access_key_for, is_mock_access_key
 from ..activation import current
-from ..dispatch import serve
-from ..protocol.wire import RawRequest
 
 __all__ = ["ANSWERED_URL", "install"]
 
@@ -87,6 +85,9 @@ def before_send(request: Any, **kwargs: Any) -> AWSResponse | None:
         body = body.encode()
     elif not isinstance(body, (bytes, bytearray)):
         body = body.read()
+    from ..dispatch import serve
+    from ..protocol.wire import RawRequest
+
     url = request.url
     answer = serve(simulation, RawRequest(url=url, headers=request.headers, body=bytes(body)))
     request.url = ANSWERED_URL
