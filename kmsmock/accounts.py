@@ -45,7 +45,7 @@ def account_for(access_key: str | None, default_account_id: str) -> str:
     Keys made by :func:`access_key_for` act as their account; any other key,
     and an unsigned request, act as the default account.
     """
-    if access_key is not None:
+    if access_key is not None and access_key.startswith(_PREFIX):
         match = _MOCK_KEY.fullmatch(access_key)
         if match is not None:
             return match.group(1)

@@ -10,11 +10,9 @@ turning into a KMSInternalException.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .accounts import account_for
 from .api.operations import HANDLERS
@@ -40,8 +38,7 @@ __all__ = ["dispatch", "serve"]
 log = logging.getLogger("kmsmock")
 
 
-@dataclass(frozen=True, slots=True)
-class _Operation:
+class _Operation(NamedTuple):
     name: str
     handler: Handler
     validate: Callable[[Any], dict[str, Any]]
@@ -49,8 +46,14 @@ class _Operation:
     errors: frozenset[str]
 
 
-@functools.cache
+_operations: dict[str, _Operation] = {}
+
+
 def _operation(name: str) -> _Operation:
+    """The operation's handler and checks, compiled from the model on first use."""
+    spec = _operations.get(name)
+    if spec is not None:
+        return spec
     model = service_model()
     if name not in model.operation_names:
         raise AwsError("UnknownOperationException", f"KMS has no operation named {name!r}.")
@@ -58,26 +61,26 @@ def _operation(name: str) -> _Operation:
     if handler is None:
         raise UnimplementedOperationError(name)
     op_model = model.operation_model(name)
-    return _Operation(
+    spec = _operations[name] = _Operation(
         name=name,
         handler=handler,
         validate=compile_validator(op_model.input_shape),
         redact=compile_redactor(op_model.input_shape),
         errors=frozenset(shape.name for shape in op_model.error_shapes) | COMMON_ERRORS,
     )
+    return spec
 
 
 def serve(sim: Simulation, raw: RawRequest) -> RawResponse:
     """Answer one raw KMS request from the simulation."""
     access_key, region = read_identity(raw)
     account_id = account_for(access_key, sim.options.account_id)
-    region = region or sim.default_region
     try:
         operation = read_operation(raw)
         params = read_params(raw)
     except AwsError as error:
         return encode_error(error, error_status(error.code))
-    return dispatch(sim, operation, params, account_id, region)
+    return dispatch(sim, operation, params, account_id, region or sim.default_region)
 
 
 def dispatch(
@@ -89,48 +92,46 @@ def dispatch(
     except AwsError as error:
         return encode_error(error, error_status(error.code))
     backend = sim.backend
-    fault = sim.faults.take(operation)
-    if fault is not None:
-        injected = AwsError(fault.code, fault.message)
-        with backend.lock:
-            _record(sim, spec, params, account_id, region, injected)
-        return encode_error(injected, error_status(injected.code))
     try:
+        fault = sim.faults.take(operation)
+        if fault is not None:
+            raise AwsError(fault.code, fault.message)
         valid = spec.validate(params)
         with backend.lock:
             backend.tick()
-            ctx = Context(operation, account_id, region, backend, sim.options)
-            result = spec.handler(ctx, valid)
-            _record(sim, spec, params, account_id, region, None)
-        log.debug("%s %s %s: ok", operation, account_id, region)
+            result = spec.handler(
+                Context(operation, account_id, region, backend, sim.options), valid
+            )
+            sim.record(
+                Call(
+                    operation,
+                    account_id,
+                    region,
+                    spec.redact(params),
+                    None,
+                    None,
+                    backend.clock.now(),
+                )
+            )
         return encode_result(result)
     except AwsError as error:
-        if error.code not in spec.errors:
+        if error.code not in spec.errors and fault is None:
             raise AssertionError(
                 f"kmsmock bug: {operation} raised {error.code}, which botocore's model does not "
                 f"list for it ({error.message})"
             ) from error
-        _record(sim, spec, params, account_id, region, error)
+        redacted = spec.redact(params) if isinstance(params, dict) else {}
+        with backend.lock:
+            sim.record(
+                Call(
+                    operation,
+                    account_id,
+                    region,
+                    redacted,
+                    error.code,
+                    error.message,
+                    backend.clock.now(),
+                )
+            )
         log.debug("%s %s %s: %s", operation, account_id, region, error.code)
         return encode_error(error, error_status(error.code))
-
-
-def _record(
-    sim: Simulation,
-    spec: _Operation,
-    params: Any,
-    account_id: str,
-    region: str,
-    error: AwsError | None,
-) -> None:
-    sim.record(
-        Call(
-            operation=spec.name,
-            account_id=account_id,
-            region=region,
-            params=spec.redact(params) if isinstance(params, dict) else {},
-            error_code=None if error is None else error.code,
-            error_message=None if error is None else error.message,
-            time=sim.backend.clock.now(),
-        )
-    )

@@ -13,7 +13,7 @@ from ..domain.keys import KeyUse, KmsKey, require_key_state
 from ..domain.keystore import KeyStoreType
 from ..domain.keystores import require
 from ..errors import UnimplementedOperationError
-from .keyref import find_key, key_material_id, key_region, key_state_of, key_store
+from .keyref import find_key, key_region, key_state_of, key_store
 from .registry import Context, Params, Result, operation
 
 __all__: list[str] = []
@@ -109,7 +109,7 @@ def _decrypt(
 
 def _with_material_id(result: Result, key: KmsKey, member: str = "KeyMaterialId") -> Result:
     if key.origin == "AWS_KMS":
-        result[member] = key_material_id(key)
+        result[member] = key.material_id
     return result
 
 

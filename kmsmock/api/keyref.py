@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 
 from ..domain.keyring import KeyLookup, state_of
-from ..domain.keys import KeyState, KeyUse, KmsKey, require_key_state
+from ..domain.keys import KeyState, KeyUse, KmsKey, key_state, require_key_state
 from ..domain.keystore import CustomKeyStore
 from ..domain.region import RegionState
 from ..protocol.model import key_reference_rules
 from .registry import Context
 
-__all__ = ["find_key", "key_material_id", "key_region", "key_store", "lookup"]
+__all__ = ["find_key", "key_region", "key_state_of", "key_store", "lookup"]
 
 
 @functools.cache
@@ -36,6 +35,8 @@ def key_region(ctx: Context, key: KmsKey) -> RegionState:
 
 def key_state_of(ctx: Context, key: KmsKey) -> KeyState:
     """The key's current key state."""
+    if key.store_id is None:  # only a key in a custom key store depends on more than itself
+        return key_state(key, None)
     return state_of(key_region(ctx, key), key)
 
 
@@ -44,8 +45,3 @@ def key_store(ctx: Context, key: KmsKey) -> CustomKeyStore | None:
     if key.store_id is None:
         return None
     return key_region(ctx, key).stores.get(key.store_id)
-
-
-def key_material_id(key: KmsKey) -> str:
-    """A stable 64-hex-digit id of the key's current key material."""
-    return hashlib.sha256(b"kmsmock key material\n" + key.material).hexdigest()

@@ -10,7 +10,8 @@ from ..domain.errors import AwsError
 from ..domain.keys import KeyState, KeyUse, KmsKey
 from ..domain.region import RegionState
 from ..errors import UnimplementedOperationError
-from .keyref import find_key, key_material_id, key_state_of
+from ..protocol.wire import Encoded
+from .keyref import find_key, key_state_of
 from .paging import paginate
 from .registry import Context, Params, Result, operation
 from .tags import checked_tags
@@ -21,36 +22,52 @@ SYMMETRIC = "SYMMETRIC_DEFAULT"
 ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
 
 
-def key_metadata(ctx: Context, key: KmsKey) -> Result:
+def _unchanging(key: KmsKey) -> str:
+    """The KeyMetadata members that never change for a key, as JSON text.
+
+    Written out directly: every value here is an id, ARN, number or enum
+    from a safe alphabet (ids and names were validated against the model's
+    patterns), so nothing needs escaping, and this runs for every new key.
+    """
+    text = (
+        f'"AWSAccountId":"{key.account_id}","KeyId":"{key.id}","Arn":"{key.arn}",'
+        f'"CreationDate":{round(key.created, 3)!r},"KeyUsage":"{ENCRYPT_DECRYPT}",'
+        f'"Origin":"{key.origin}","KeyManager":"CUSTOMER","CustomerMasterKeySpec":"{SYMMETRIC}",'
+        f'"KeySpec":"{SYMMETRIC}","EncryptionAlgorithms":["{SYMMETRIC}"],"MultiRegion":false'
+    )
+    if key.store_id is not None:
+        text += f',"CustomKeyStoreId":"{key.store_id}"'
+    if key.cloudhsm_cluster_id is not None:
+        text += f',"CloudHsmClusterId":"{key.cloudhsm_cluster_id}"'
+    if key.xks_key_id is not None:
+        text += f',"XksKeyConfiguration":{{"Id":"{key.xks_key_id}"}}'
+    if key.origin == "AWS_KMS":
+        text += f',"CurrentKeyMaterialId":"{key.material_id}"'
+    return text
+
+
+def key_metadata(ctx: Context, key: KmsKey) -> Encoded:
     """The KeyMetadata of a key: the model's fields for a symmetric encryption key."""
+    unchanging = key.renderings.get("metadata")
+    if unchanging is None:
+        unchanging = key.renderings["metadata"] = _unchanging(key)
     state = key_state_of(ctx, key)
-    metadata: Result = {
-        "AWSAccountId": key.account_id,
-        "KeyId": key.id,
-        "Arn": key.arn,
-        "CreationDate": round(key.created, 3),
+    changing: Result = {
         "Enabled": state is KeyState.ENABLED,
         "Description": key.description,
-        "KeyUsage": ENCRYPT_DECRYPT,
-        "KeyState": state.value,
-        "Origin": key.origin,
-        "KeyManager": "CUSTOMER",
-        "CustomerMasterKeySpec": SYMMETRIC,
-        "KeySpec": SYMMETRIC,
-        "EncryptionAlgorithms": [SYMMETRIC],
-        "MultiRegion": False,
+        "KeyState": state,  # a str enum: JSON encodes its value
     }
     if key.deletion_date is not None:
-        metadata["DeletionDate"] = round(key.deletion_date, 3)
-    if key.store_id is not None:
-        metadata["CustomKeyStoreId"] = key.store_id
-    if key.cloudhsm_cluster_id is not None:
-        metadata["CloudHsmClusterId"] = key.cloudhsm_cluster_id
-    if key.xks_key_id is not None:
-        metadata["XksKeyConfiguration"] = {"Id": key.xks_key_id}
-    if key.origin == "AWS_KMS":
-        metadata["CurrentKeyMaterialId"] = key_material_id(key)
-    return metadata
+        changing["DeletionDate"] = round(key.deletion_date, 3)
+    return Encoded.merged(unchanging, changing)
+
+
+def list_entry(key: KmsKey) -> str:
+    """The key's ListKeys entry, as JSON text (kept: it never changes)."""
+    entry = key.renderings.get("entry")
+    if entry is None:  # ids and ARNs need no escaping
+        entry = key.renderings["entry"] = f'{{"KeyId":"{key.id}","KeyArn":"{key.arn}"}}'
+    return entry
 
 
 def check_policy(policy: str) -> None:
@@ -169,7 +186,7 @@ def list_keys(ctx: Context, params: Params) -> Result:
         marker=params.get("Marker"),
         default_limit=100,
     )
-    return page.result("Keys", [{"KeyId": key.id, "KeyArn": key.arn} for key in page.items])
+    return page.result("Keys", Encoded.array([list_entry(key) for key in page.items]))
 
 
 @operation("EnableKey")

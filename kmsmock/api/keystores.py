@@ -16,6 +16,7 @@ from ..domain.keystore import (
     XksSettings,
 )
 from ..domain.secret import Secret
+from ..protocol.wire import Encoded, encode_json
 from .paging import paginate
 from .registry import Context, Params, Result, operation
 
@@ -109,6 +110,22 @@ def describe_store(store: CustomKeyStore) -> Result:
     return entry
 
 
+def store_entry(store: CustomKeyStore) -> str:
+    """The store's CustomKeyStoresListEntry as JSON text, kept until the store changes."""
+    cached = store.rendering
+    if (
+        cached is not None
+        and cached[0] is store.settings
+        and cached[1] is store.state
+        and cached[2] == store.name
+        and cached[3] == store.error_code
+    ):
+        return cached[4]  # type: ignore[return-value]
+    text = encode_json(describe_store(store))
+    store.rendering = (store.settings, store.state, store.name, store.error_code, text)
+    return text
+
+
 def _verifier(ctx: Context, store: CustomKeyStore | None = None) -> keystores.Verify:
     """KMS's probe of the backing store, for a create (no store) or an update."""
     world, region = ctx.backend.world, ctx.region
@@ -150,7 +167,7 @@ def describe_custom_key_stores(ctx: Context, params: Params) -> Result:
         marker=params.get("Marker"),
         default_limit=1000,
     )
-    return page.result("CustomKeyStores", [describe_store(store) for store in page.items])
+    return page.result("CustomKeyStores", Encoded.array([store_entry(s) for s in page.items]))
 
 
 @operation("ConnectCustomKeyStore")

@@ -56,7 +56,7 @@ class Page(Generic[T]):
     items: list[T]
     next_marker: str | None
 
-    def result(self, member: str, entries: list[Any]) -> dict[str, Any]:
+    def result(self, member: str, entries: Any) -> dict[str, Any]:
         """A listing answer: ``entries`` under ``member``, with Truncated and NextMarker."""
         answer: dict[str, Any] = {member: entries, "Truncated": self.next_marker is not None}
         if self.next_marker is not None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..domain.backend import Backend
 from ..domain.region import RegionState
@@ -16,8 +15,7 @@ Params = dict[str, Any]
 Result = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(NamedTuple):
     """What a handler knows about the request besides its parameters."""
 
     operation: str

@@ -13,6 +13,7 @@ then with the external key its XKS proxy holds (``layers`` is 2).
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import struct
@@ -43,10 +44,32 @@ class Envelope:
     ciphertext: bytes
 
 
-def _aesgcm(key: bytes) -> Any:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+_nonce_prefix = os.urandom(4)
+_nonce_numbers = itertools.count()
 
-    return AESGCM(key)
+
+def _nonce() -> bytes:
+    """A GCM nonce never used before in this process: a random prefix and a counter."""
+    return _nonce_prefix + next(_nonce_numbers).to_bytes(8, "big")
+
+
+_ciphers: dict[bytes, Any] = {}
+_AESGCM: Any = None
+
+
+def _aesgcm(key: bytes) -> Any:
+    """An AES-GCM cipher for ``key``, kept for the next use of the same key."""
+    cipher = _ciphers.get(key)
+    if cipher is None:
+        global _AESGCM
+        if _AESGCM is None:
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+            _AESGCM = AESGCM
+        if len(_ciphers) >= 4096:
+            _ciphers.clear()
+        cipher = _ciphers[key] = _AESGCM(key)
+    return cipher
 
 
 def _aad(header: bytes, context: Mapping[str, str]) -> bytes:
@@ -62,7 +85,7 @@ def seal(
     arn = key_arn.encode()
     header = _HEADER.pack(MAGIC, VERSION, len(keys), len(arn)) + arn
     aad = _aad(header, context)
-    nonces = [os.urandom(NONCE_SIZE) for _ in keys]
+    nonces = [_nonce() for _ in keys]
     data = plaintext
     for material, nonce in zip(keys, nonces, strict=True):
         data = _aesgcm(material).encrypt(nonce, data, aad)
@@ -92,7 +115,7 @@ def open_layer(
     envelope: Envelope, material: bytes, layer: int, data: bytes, context: Mapping[str, str]
 ) -> bytes:
     """Decrypt one layer (0 is the innermost), or raise :class:`InvalidBlob`."""
-    from cryptography.exceptions import InvalidTag
+    from cryptography.exceptions import InvalidTag  # loaded by _aesgcm already: a dict lookup
 
     try:
         result: bytes = _aesgcm(material).decrypt(

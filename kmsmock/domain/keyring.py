@@ -7,8 +7,8 @@ are decided by the caller (see :mod:`kmsmock.api.keyref`).
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from dataclasses import dataclass
 
 from .connection import Action, ConnectionState
@@ -51,6 +51,12 @@ def default_policy(account_id: str) -> str:
     return _POLICY % account_id
 
 
+def new_key_id() -> str:
+    """A random (version 4) UUID in its usual text form, as KMS key ids are."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+
+
 def new_key(
     region: RegionState,
     *,
@@ -63,7 +69,7 @@ def new_key(
     tags: dict[str, str] | None = None,
 ) -> KmsKey:
     """Create an Enabled symmetric encryption key (the caller checked the store)."""
-    key_id = str(uuid.uuid4())
+    key_id = new_key_id()
     cluster_id = None
     if store is not None and isinstance(store.settings, CloudHsmSettings):
         cluster_id = store.settings.cluster_id

@@ -13,6 +13,7 @@ Developer Guide's "Key states of KMS keys" page.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -126,6 +127,13 @@ class KmsKey:
     rotation_enabled_at: float | None = None
     tags: dict[str, str] = field(default_factory=dict)
     material: bytes = field(default_factory=lambda: os.urandom(32), repr=False)
+    renderings: dict[str, str] = field(default_factory=dict, repr=False)
+    """A cache the API layer keeps of the key's unchanging public fields, as JSON text."""
+    material_id: str = field(init=False, repr=False)
+    """A stable 64-hex-digit id of the key's key material."""
+
+    def __post_init__(self) -> None:
+        self.material_id = hashlib.sha256(b"kmsmock key material\n" + self.material).hexdigest()
 
 
 @dataclass(eq=False, slots=True)
@@ -151,6 +159,8 @@ def key_state(key: KmsKey, store_state: ConnectionState | None) -> KeyState:
 
 def require_key_state(key: KmsKey, state: KeyState, use: KeyUse) -> None:
     """Raise the error :data:`KEY_RULES` gives for ``use`` in ``state``, if any."""
+    if state is KeyState.ENABLED and use is not KeyUse.CANCEL_DELETION:
+        return  # the common case, without hashing two enums
     outcome = KEY_RULES[use][state]
     if outcome is Outcome.OK:
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from .connection import ConnectionState
@@ -84,6 +84,8 @@ class CustomKeyStore:
     state: ConnectionState = ConnectionState.DISCONNECTED
     error_code: str | None = None
     due: float | None = None
+    rendering: tuple[object, ...] | None = field(default=None, repr=False)
+    """A cache the API layer keeps: the store's description and what it was made from."""
 
     @property
     def type(self) -> KeyStoreType:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -213,6 +214,13 @@ def _compile_boolean(shape: Any, memo: dict[str, Check]) -> Check:
     return check
 
 
+def _b64decode(value: str) -> bytes:
+    """Strict base64, as AWS's deserializer reads blobs."""
+    if sys.version_info >= (3, 11):
+        return binascii.a2b_base64(value, strict_mode=True)
+    return base64.b64decode(value, validate=True)  # pragma: no cover - Python 3.10
+
+
 def _compile_blob(shape: Any, memo: dict[str, Check]) -> Check:
     low, high = _length_checks(shape)
     sensitive = bool(shape.metadata.get("sensitive"))
@@ -221,7 +229,7 @@ def _compile_blob(shape: Any, memo: dict[str, Check]) -> Check:
         if not isinstance(value, str):
             raise _serialization("a base64-encoded string", path)
         try:
-            data = base64.b64decode(value, validate=True)
+            data = _b64decode(value)
         except (binascii.Error, ValueError):
             raise _serialization("a base64-encoded string", path) from None
         if low is not None and len(data) < low:

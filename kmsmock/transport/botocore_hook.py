@@ -24,15 +24,16 @@ at an address no mock owns before returning.
 from __future__ import annotations
 
 import sys
-from io import BytesIO
+import threading
 from typing import Any
 
-from botocore.awsrequest import AWSResponse, HeadersDict
+from botocore import UNSIGNED
+from botocore.awsrequest import AWSResponse
 from botocore.credentials import Credentials
 from botocore.handlers import BUILTIN_HANDLERS, REGISTER_FIRST
 
+from .. import activation
 from ..accounts import FAKE_SECRET_ACCESS_KEY, access_key_for, is_mock_access_key
-from ..activation import current
 
 __all__ = ["ANSWERED_URL", "install"]
 
@@ -40,58 +41,98 @@ ANSWERED_URL = "https://kmsmock.invalid/answered-by-kmsmock"
 """Where an answered request points afterwards, so no later handler claims it."""
 
 
-class _Body(BytesIO):
-    """The raw body botocore reads an answer from."""
+class _Body:
+    """The raw body botocore reads an answer from (all of it, at once)."""
 
-    def stream(self, **kwargs: Any) -> Any:
-        chunk = self.read()
-        while chunk:
-            yield chunk
-            chunk = self.read()
+    __slots__ = ("_payload",)
+
+    def __init__(self, payload: bytes) -> None:
+        self._payload = payload
+
+    def stream(self, **kwargs: Any) -> tuple[bytes, ...]:
+        payload, self._payload = self._payload, b""
+        return (payload,) if payload else ()
+
+    def read(self, amt: int | None = None) -> bytes:
+        payload, self._payload = self._payload, b""
+        return payload
+
+    def close(self) -> None:
+        self._payload = b""
 
 
-def _declared_access_key(request_signer: Any) -> str | None:
-    # Read the key id of plain credentials only: touching refreshable ones
-    # could refresh them, which may mean a network call.
-    credentials = getattr(request_signer, "_credentials", None)
-    if type(credentials) is Credentials:
-        access_key: str | None = vars(credentials).get("access_key")
-        return access_key
-    return None
+_signing_credentials: dict[str, Credentials] = {}
+_signed = threading.local()
+"""The access key and region of the request this thread just signed, for before_send."""
 
 
-def before_sign(request: Any, request_signer: Any = None, **kwargs: Any) -> None:
+def _credentials_for(access_key: str) -> Credentials:
+    credentials = _signing_credentials.get(access_key)
+    if credentials is None:
+        credentials = _signing_credentials[access_key] = Credentials(
+            access_key, FAKE_SECRET_ACCESS_KEY
+        )
+    return credentials
+
+
+def before_sign(
+    request: Any, request_signer: Any = None, region_name: str | None = None, **kwargs: Any
+) -> None:
     """Sign KMS requests with fake credentials while the mock is active."""
-    simulation = current()
+    simulation = activation.current()
     if simulation is None:
         return
-    access_key = _declared_access_key(request_signer)
-    if not is_mock_access_key(access_key):
+    if kwargs.get("signature_version") is UNSIGNED:
+        _signed.identity = (None, region_name)  # unsigned: the default account
+        return
+    # Read the key id of plain credentials only: touching refreshable ones
+    # could refresh them, which may mean a network call.
+    credentials: Any = getattr(request_signer, "_credentials", None)
+    access_key: str | None = None
+    if type(credentials) is Credentials:
+        access_key = vars(credentials).get("access_key")
+        if is_mock_access_key(access_key) and credentials.secret_key == FAKE_SECRET_ACCESS_KEY:
+            _signed.identity = (access_key, region_name)
+            return  # the client's own credentials are kmsmock's fakes already
+    if access_key is None or not is_mock_access_key(access_key):
         access_key = access_key_for(simulation.options.account_id)
+    _signed.identity = (access_key, region_name)
     signing = dict(request.context.get("signing") or {})
-    signing["request_credentials"] = Credentials(access_key, FAKE_SECRET_ACCESS_KEY)
+    signing["request_credentials"] = _credentials_for(access_key)
     request.context["signing"] = signing
 
 
-def before_send(request: Any, **kwargs: Any) -> AWSResponse | None:
+_serve: Any = None
+_raw_request: Any = None
+
+
+def before_send(request: Any, event_name: str = "", **kwargs: Any) -> AWSResponse | None:
     """Answer a KMS request from the simulated KMS while the mock is active."""
-    simulation = current()
+    simulation = activation.current()
     if simulation is None:
         return None
-    body = request.body
-    if body is None:
-        body = b""
-    elif isinstance(body, str):
-        body = body.encode()
-    elif not isinstance(body, (bytes, bytearray)):
-        body = body.read()
-    from ..dispatch import serve
-    from ..protocol.wire import RawRequest
+    global _serve, _raw_request
+    if _serve is None:  # the dispatch loads with the first answered request
+        from ..dispatch import serve
+        from ..protocol.wire import RawRequest
 
+        _serve, _raw_request = serve, RawRequest
+    body = request.body
+    if type(body) is not bytes:
+        if body is None:
+            body = b""
+        elif isinstance(body, str):
+            body = body.encode()
+        else:
+            body = bytes(body if isinstance(body, bytearray) else body.read())
     url = request.url
-    answer = serve(simulation, RawRequest(url=url, headers=request.headers, body=bytes(body)))
+    identity = getattr(_signed, "identity", None)
+    _signed.identity = None
+    # botocore names the operation in the event: before-send.kms.<Operation>
+    raw = _raw_request(url, request.headers, body, event_name.rpartition(".")[2] or None, identity)
+    status, headers, payload = _serve(simulation, raw)
     request.url = ANSWERED_URL
-    return AWSResponse(url, answer.status, HeadersDict(answer.headers), _Body(answer.body))
+    return AWSResponse(url, status, headers, _Body(payload))  # AWSResponse wraps the headers
 
 
 _HANDLERS = (

@@ -1,0 +1,369 @@
+"""kmsmock's benchmark: per-call cost against botocore's floor and moto, fixed costs, scale.
+
+Run from a checkout with the dev extra installed::
+
+    python benchmarks/run.py            # about a minute
+    python benchmarks/run.py --quick    # fewer rounds, for a smoke run
+    python benchmarks/run.py --check    # exit 1 if a target is missed
+
+Everything is measured in one process with rounds interleaved: each round
+times a batch of calls against the floor, then kmsmock, then moto, so load
+on a shared machine hits all three alike. Ratios are medians over rounds.
+
+- floor: botocore's own cost for the call, answered at ``before-send`` by a
+  canned response (the very body kmsmock answers) with no backend;
+- kmsmock: the call answered by an active ``mock_kms_keystores``;
+- moto: the call answered by moto's ``mock_aws`` (where moto implements it).
+
+Setup that would take minutes through the API (100,000 keys for the scale
+measurement) goes through kmsmock's domain layer directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import Any
+
+import boto3
+import botocore
+from botocore.awsrequest import AWSResponse, HeadersDict
+
+import kmsmock
+from kmsmock import mock_kms_keystores
+from kmsmock.transport.botocore_hook import before_send, before_sign
+
+REGION = "us-east-1"
+CLUSTER = "cluster-234567abcdef"
+
+
+class _Body(BytesIO):
+    def stream(self, **kwargs: Any) -> Any:
+        chunk = self.read()
+        if chunk:
+            yield chunk
+
+
+def _without_kmsmock(client: Any) -> Any:
+    client.meta.events.unregister("before-send.kms", before_send)
+    client.meta.events.unregister("before-sign.kms", before_sign)
+    return client
+
+
+def _without_moto(client: Any) -> Any:
+    """Measure kmsmock alone: moto's handler would also run (and cost) on every call."""
+    moto_models = sys.modules.get("moto.core.models")
+    if moto_models is not None:
+        client.meta.events.unregister("before-send", moto_models.botocore_stubber)
+    return client
+
+
+def _without_mocks(client: Any) -> Any:
+    """A client that neither kmsmock nor moto answers (for the floor)."""
+    return _without_kmsmock(_without_moto(client))
+
+
+class Floor:
+    """A client whose KMS calls are answered by canned responses, in order."""
+
+    def __init__(self) -> None:
+        self.client = _without_mocks(
+            boto3.client(
+                "kms",
+                region_name=REGION,
+                aws_access_key_id="AKIAFLOORFLOORFLOOR0",
+                aws_secret_access_key="floor-secret",
+            )
+        )
+        self.answers: list[tuple[int, dict[str, str], bytes]] = []
+        self._next = 0
+        self.client.meta.events.register_first("before-send.kms", self._answer)
+
+    def _answer(self, request: Any, **kwargs: Any) -> AWSResponse:
+        status, headers, body = self.answers[self._next % len(self.answers)]
+        self._next += 1
+        return AWSResponse(request.url, status, HeadersDict(headers), _Body(body))
+
+
+def capture(client: Any, call: Callable[[Any], Any]) -> list[tuple[int, dict[str, str], bytes]]:
+    """Run ``call`` once and return kmsmock's raw answers, to can them for the floor."""
+    answers: list[tuple[int, dict[str, str], bytes]] = []
+
+    def record(http_response: Any, **kwargs: Any) -> None:
+        answers.append(
+            (http_response.status_code, dict(http_response.headers), http_response.content)
+        )
+
+    client.meta.events.register("after-call.kms", record)
+    try:
+        call(client)
+    finally:
+        client.meta.events.unregister("after-call.kms", record)
+    return answers
+
+
+@dataclass
+class Case:
+    """One measured operation: the same call against the floor, kmsmock and moto."""
+
+    name: str
+    kmsmock_call: Callable[[], Any]
+    floor_call: Callable[[], Any]
+    moto_call: Callable[[], Any] | None = None
+    moto_batch: int | None = None
+    samples: dict[str, list[float]] = field(default_factory=lambda: {"floor": [], "kmsmock": [], "moto": []})
+
+
+def _timed_batch(call: Callable[[], Any], size: int) -> float:
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter_ns()
+        for _ in range(size):
+            call()
+        elapsed = time.perf_counter_ns() - start
+    finally:
+        gc.enable()
+    return elapsed / size / 1000.0  # microseconds per call
+
+
+def build_cases(ks: Any, moto_ctx: Any) -> list[Case]:
+    kms = _without_moto(boto3.client("kms", region_name=REGION))
+    moto_kms = _without_kmsmock(boto3.client("kms", region_name=REGION))
+    cases: list[Case] = []
+
+    def add(name: str, call: Callable[[Any], Any], moto: Callable[[Any], Any] | None = None,
+            moto_batch: int | None = None) -> None:
+        floor = Floor()
+        floor.answers = capture(kms, call)  # also warms the path
+        cases.append(
+            Case(
+                name,
+                kmsmock_call=lambda: call(kms),
+                floor_call=lambda: call(floor.client),
+                moto_call=None if moto is None else (lambda: moto(moto_kms)),
+                moto_batch=moto_batch,
+            )
+        )
+
+    # Custom key stores (moto raises NotImplementedError for all of them).
+    stores = []
+    for n in range(3):
+        stores.append(
+            kms.create_custom_key_store(
+                CustomKeyStoreName=f"bench-{n}",
+                CloudHsmClusterId=f"cluster-234567abcde{'fgh'[n]}",
+                TrustAnchorCertificate="certificate",
+                KeyStorePassword="kmsPassword",
+            )["CustomKeyStoreId"]
+        )
+    cycling = stores[1]
+    hsm_store = stores[0]
+    kms.connect_custom_key_store(CustomKeyStoreId=hsm_store)
+    kms.describe_custom_key_stores()
+
+    add("DescribeCustomKeyStores", lambda c: c.describe_custom_key_stores())
+
+    def connect_disconnect(client: Any) -> None:
+        client.connect_custom_key_store(CustomKeyStoreId=cycling)
+        client.disconnect_custom_key_store(CustomKeyStoreId=cycling)
+
+    add("ConnectCustomKeyStore + Disconnect", connect_disconnect)
+    add(
+        "CreateKey (CloudHSM key store)",
+        lambda c: c.create_key(CustomKeyStoreId=hsm_store, Origin="AWS_CLOUDHSM"),
+    )
+    add("CreateKey (standard)", lambda c: c.create_key(), lambda m: m.create_key(), moto_batch=3)
+
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    moto_key = moto_kms.create_key()["KeyMetadata"]["KeyId"]
+    blob = kms.encrypt(KeyId=key_id, Plaintext=b"benchmark data")["CiphertextBlob"]
+    moto_blob = moto_kms.encrypt(KeyId=moto_key, Plaintext=b"benchmark data")["CiphertextBlob"]
+    add("DescribeKey", lambda c: c.describe_key(KeyId=key_id),
+        lambda m: m.describe_key(KeyId=moto_key))
+    add("Encrypt", lambda c: c.encrypt(KeyId=key_id, Plaintext=b"benchmark data"),
+        lambda m: m.encrypt(KeyId=moto_key, Plaintext=b"benchmark data"))
+    add("Decrypt", lambda c: c.decrypt(CiphertextBlob=blob),
+        lambda m: m.decrypt(CiphertextBlob=moto_blob))
+    add("GenerateDataKey", lambda c: c.generate_data_key(KeyId=key_id, KeySpec="AES_256"),
+        lambda m: m.generate_data_key(KeyId=moto_key, KeySpec="AES_256"))
+    for _ in range(120):
+        moto_kms.create_key()
+        kms.create_key()
+    add("ListKeys (a page of 100)", lambda c: c.list_keys(), lambda m: m.list_keys(Limit=100))
+    return cases
+
+
+def measure_per_call(rounds: int, batch: int) -> list[Case]:
+    import moto
+
+    with mock_kms_keystores() as ks, moto.mock_aws() as moto_ctx:
+        cases = build_cases(ks, moto_ctx)
+        for _ in range(rounds):
+            for case in cases:
+                case.samples["floor"].append(_timed_batch(case.floor_call, batch))
+                case.samples["kmsmock"].append(_timed_batch(case.kmsmock_call, batch))
+                if case.moto_call is not None:
+                    size = case.moto_batch or batch
+                    case.samples["moto"].append(_timed_batch(case.moto_call, size))
+    return cases
+
+
+def measure_enter_exit(rounds: int) -> tuple[float, float]:
+    import moto
+
+    mock = mock_kms_keystores()
+    with mock:  # the first activation loads the simulation's modules
+        pass
+    moto_mock = moto.mock_aws()
+    with moto_mock:
+        pass
+
+    def kmsmock_cycle() -> None:
+        with mock:
+            pass
+
+    def moto_cycle() -> None:
+        with moto_mock:
+            pass
+
+    ours, theirs = [], []
+    for _ in range(rounds):
+        ours.append(_timed_batch(kmsmock_cycle, 200))
+        theirs.append(_timed_batch(moto_cycle, 5))
+    return statistics.median(ours), statistics.median(theirs)
+
+
+def measure_import(runs: int) -> tuple[float, float]:
+    code = (
+        "import time, boto3; t = time.perf_counter(); import {module}; "
+        "print(time.perf_counter() - t)"
+    )
+    ours, moto_times = [], []
+    for _ in range(runs):
+        for module, sink in (("kmsmock", ours), ("moto", moto_times)):
+            out = subprocess.run(
+                [sys.executable, "-c", code.format(module=module)],
+                capture_output=True, text=True, check=True,
+            ).stdout
+            sink.append(float(out) * 1000)
+    return statistics.median(ours), statistics.median(moto_times)
+
+
+def measure_scale(sizes: list[int], rounds: int) -> dict[int, tuple[float, float]]:
+    """Per-page cost of ListKeys (10 keys, from the middle) and DescribeCustomKeyStores."""
+    from kmsmock import activation
+    from kmsmock.domain import keyring
+
+    results: dict[int, tuple[float, float]] = {}
+    for size in sizes:
+        with mock_kms_keystores():
+            kms = boto3.client("kms", region_name=REGION)
+            for n in range(3):
+                kms.create_custom_key_store(
+                    CustomKeyStoreName=f"s{n}", CloudHsmClusterId=f"cluster-234567abcde{'fgh'[n]}",
+                    TrustAnchorCertificate="c", KeyStorePassword="kmsPassword",
+                )
+            simulation = activation.current()
+            assert simulation is not None
+            backend = simulation.backend
+            with backend.lock:
+                region = backend.region(simulation.options.account_id, REGION)
+                now = backend.clock.now()
+                for _ in range(size):
+                    keyring.new_key(region, now=now, description="", policy=None, origin="AWS_KMS")
+            marker = None
+            walked = 0
+            while walked < size // 2 - 100:
+                page = kms.list_keys(Limit=1000, Marker=marker) if marker else kms.list_keys(Limit=1000)
+                walked += len(page["Keys"])
+                marker = page.get("NextMarker")
+            page_call = (
+                (lambda: kms.list_keys(Limit=10, Marker=marker))
+                if marker
+                else (lambda: kms.list_keys(Limit=10))
+            )
+            pages, describes = [], []
+            for _ in range(rounds):
+                pages.append(_timed_batch(page_call, 50))
+                describes.append(_timed_batch(kms.describe_custom_key_stores, 50))
+            results[size] = (statistics.median(pages), statistics.median(describes))
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args()
+    rounds, batch = (5, 100) if args.quick else (15, 300)
+    misses: list[str] = []
+
+    def verdict(ok: bool, what: str) -> str:
+        if not ok:
+            misses.append(what)
+        return "ok" if ok else "MISSED"
+
+    print(
+        f"kmsmock {kmsmock.__version__} benchmark: Python {platform.python_version()}, "
+        f"botocore {botocore.__version__}, {os.cpu_count()} CPUs, {rounds} interleaved rounds"
+    )
+    cases = measure_per_call(rounds, batch)
+    print("\nPer-call cost (median µs per call)")
+    header = f"{'operation':36} {'floor':>7} {'kmsmock':>8} {'moto':>8}  {'kmsmock/floor':>13} (≤1.10)  {'moto/kmsmock':>12} (target)"
+    print(header)
+    faster = {"DescribeKey": 1.75, "Encrypt": 1.75, "Decrypt": 1.75, "CreateKey (standard)": 50.0}
+    for case in cases:
+        floor = statistics.median(case.samples["floor"])
+        ours = statistics.median(case.samples["kmsmock"])
+        ratio = ours / floor
+        line = f"{case.name:36} {floor:7.0f} {ours:8.0f} "
+        if case.samples["moto"]:
+            theirs = statistics.median(case.samples["moto"])
+            speedup = theirs / ours
+            target = faster.get(case.name)
+            mark = f"(≥{target:g}) {verdict(speedup >= target, case.name + ' vs moto')}" if target else ""
+            line += f"{theirs:8.0f}  {ratio:13.3f} {verdict(ratio <= 1.10, case.name):>7}  {speedup:12.2f} {mark}"
+        else:
+            line += f"{'n/a':>8}  {ratio:13.3f} {verdict(ratio <= 1.10, case.name):>7}"
+        print(line)
+
+    ours, theirs = measure_enter_exit(rounds)
+    import_ours, import_moto = measure_import(5 if args.quick else 15)
+    print("\nFixed costs")
+    print(f"mock enter + exit          {ours:8.1f} µs   (≤200 µs) {verdict(ours <= 200, 'enter+exit')}"
+          f"   moto mock_aws: {theirs:8.1f} µs")
+    print(f"import kmsmock after boto3 {import_ours:8.1f} ms   (≤50 ms)  {verdict(import_ours <= 50, 'import')}"
+          f"   import moto after boto3: {import_moto:6.1f} ms")
+
+    sizes = [10, 100, 1_000, 10_000] if args.quick else [10, 100, 1_000, 10_000, 100_000]
+    scale = measure_scale(sizes, rounds)
+    print("\nScale: per-page cost (µs) as the account grows")
+    print(f"{'keys':>8} {'ListKeys page of 10':>20} {'DescribeCustomKeyStores':>24}")
+    for size, (page, describe) in scale.items():
+        print(f"{size:8} {page:20.0f} {describe:24.0f}")
+    for label, index in (("ListKeys", 0), ("DescribeCustomKeyStores", 1)):
+        values = [v[index] for v in scale.values()]
+        spread = max(values) / min(values)
+        print(f"{label} spread max/min {spread:.2f} (≤1.5) {verdict(spread <= 1.5, label + ' scale')}")
+
+    if misses:
+        print("\nMissed targets: " + ", ".join(misses))
+    else:
+        print("\nEvery target met.")
+    return 1 if (misses and args.check) else 0
+
+
+if __name__ == "__main__":
+    json  # keep the import list stable for readers: results are plain text
+    sys.exit(main())
