@@ -148,10 +148,7 @@ class KmsKeystores:
             else:
                 for name in given:
                     setattr(cluster, name, values[name])
-            for name, value in attributes.items():
-                if not hasattr(cluster, name) or name.startswith("_"):
-                    raise TypeError(f"CloudHsmCluster has no attribute {name!r}")
-                setattr(cluster, name, value)
+            _set_attributes(cluster, attributes)
             cluster.arranged = True
             return cluster
 
@@ -210,10 +207,7 @@ class KmsKeystores:
                 if access_key_id is not None and secret_access_key is not None:
                     proxy.credentials.clear()
                     proxy.accept_credential(access_key_id, secret_access_key)
-            for name, value in attributes.items():
-                if not hasattr(proxy, name) or name.startswith("_"):
-                    raise TypeError(f"XksProxy has no attribute {name!r}")
-                setattr(proxy, name, value)
+            _set_attributes(proxy, attributes)
             proxy.arranged = True
             return proxy
 
@@ -268,3 +262,12 @@ class KmsKeystores:
     def reset(self) -> None:
         """Clear stores, keys, arrangements, faults and calls; the clock offset goes back to 0."""
         self._simulation.reset()
+
+
+def _set_attributes(target: object, attributes: dict[str, Any]) -> None:
+    """Set public attributes of a simulated cluster or proxy; refuse unknown names first."""
+    unknown = [name for name in attributes if name.startswith("_") or not hasattr(target, name)]
+    if unknown:
+        raise TypeError(f"{type(target).__name__} has no attribute {', '.join(map(repr, unknown))}")
+    for name, value in attributes.items():
+        setattr(target, name, value)

@@ -5,22 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
-from kms_helpers import CLUSTER_ID, PASSWORD, TRUST_ANCHOR, cluster_id, create_cloudhsm, describe
+from kms_helpers import (
+    CLUSTER_ID,
+    PASSWORD,
+    TRUST_ANCHOR,
+    cluster_id,
+    create_cloudhsm,
+    describe,
+    error_code,
+    error_of,
+)
 
 OTHER_ANCHOR = "-----BEGIN CERTIFICATE-----\nMIIBother\n-----END CERTIFICATE-----"
 NEW_PASSWORD = "changed-pw1"
-
-
-def error_of(call: Any, **params: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as caught:
-        call(**params)
-    error = caught.value.response["Error"]
-    return str(error["Code"]), str(error["Message"])
-
-
-def code_of(call: Any, **params: Any) -> str:
-    return error_of(call, **params)[0]
 
 
 def arrange(ks: Any, cluster: str = CLUSTER_ID, **attributes: Any) -> Any:
@@ -88,7 +85,7 @@ def test_a_cluster_in_another_account_or_region_is_not_visible(
 ) -> None:
     arrange(kms_keystores, **scope)
     assert (
-        code_of(
+        error_code(
             kms.create_custom_key_store,
             CustomKeyStoreName="s",
             CloudHsmClusterId=CLUSTER_ID,
@@ -136,7 +133,7 @@ def test_create_refuses_a_cluster_that_is_not_active(
 def test_create_refuses_a_deleted_cluster_as_not_found(kms: Any, kms_keystores: Any) -> None:
     arrange(kms_keystores, state="DELETED")
     assert (
-        code_of(
+        error_code(
             kms.create_custom_key_store,
             CustomKeyStoreName="s",
             CloudHsmClusterId=CLUSTER_ID,
@@ -163,7 +160,7 @@ def test_create_refuses_a_cluster_with_an_invalid_configuration(
     kms: Any, kms_keystores: Any, attributes: dict[str, Any]
 ) -> None:
     arrange(kms_keystores, **attributes)
-    code = code_of(
+    code = error_code(
         kms.create_custom_key_store,
         CustomKeyStoreName="s",
         CloudHsmClusterId=CLUSTER_ID,
@@ -186,7 +183,7 @@ def test_create_refuses_a_trust_anchor_that_is_not_the_clusters(
     kms: Any, kms_keystores: Any
 ) -> None:
     arrange(kms_keystores, trust_anchor_certificate=OTHER_ANCHOR)
-    code = code_of(
+    code = error_code(
         kms.create_custom_key_store,
         CustomKeyStoreName="s",
         CloudHsmClusterId=CLUSTER_ID,
@@ -205,7 +202,7 @@ def test_an_arranged_cluster_with_a_generated_trust_anchor_refuses_another(
     cluster = kms_keystores.cloudhsm_cluster(CLUSTER_ID)
     assert cluster.trust_anchor_certificate != TRUST_ANCHOR
     assert (
-        code_of(
+        error_code(
             kms.create_custom_key_store,
             CustomKeyStoreName="s",
             CloudHsmClusterId=CLUSTER_ID,
@@ -277,7 +274,7 @@ def test_update_checks_the_new_cluster_is_active_and_configured(
     store_id = create_cloudhsm(kms)
     relative = arrange(kms_keystores, cluster_id(9), related_to=original, state="INITIALIZED")
     assert (
-        code_of(
+        error_code(
             kms.update_custom_key_store, CustomKeyStoreId=store_id, CloudHsmClusterId=cluster_id(9)
         )
         == "CloudHsmClusterNotActiveException"
@@ -285,7 +282,7 @@ def test_update_checks_the_new_cluster_is_active_and_configured(
     relative.state = "ACTIVE"
     relative.hsms = 1
     assert (
-        code_of(
+        error_code(
             kms.update_custom_key_store, CustomKeyStoreId=store_id, CloudHsmClusterId=cluster_id(9)
         )
         == "CloudHsmClusterInvalidConfigurationException"
@@ -298,7 +295,7 @@ def test_update_in_strict_mode_refuses_an_unarranged_cluster(kms: Any, kms_keyst
     arrange(kms_keystores)
     store_id = create_cloudhsm(kms)
     assert (
-        code_of(
+        error_code(
             kms.update_custom_key_store, CustomKeyStoreId=store_id, CloudHsmClusterId=cluster_id(9)
         )
         == "CloudHsmClusterNotFoundException"
@@ -331,7 +328,7 @@ def test_connect_raises_at_once_and_stays_disconnected(
     store_id = create_cloudhsm(kms)
     for name, value in attributes.items():
         setattr(cluster, name, value)
-    assert code_of(kms.connect_custom_key_store, CustomKeyStoreId=store_id) == expected
+    assert error_code(kms.connect_custom_key_store, CustomKeyStoreId=store_id) == expected
     assert connection(kms, store_id) == ("DISCONNECTED", None)
 
 
@@ -376,7 +373,7 @@ def test_a_broken_cluster_ends_the_attempt_failed_until_fixed(
     cluster = kms_keystores.cloudhsm_cluster(CLUSTER_ID, **broken)
     kms.connect_custom_key_store(CustomKeyStoreId=store_id)
     assert connection(kms, store_id) == ("FAILED", expected)
-    assert code_of(kms.connect_custom_key_store, CustomKeyStoreId=store_id) == (
+    assert error_code(kms.connect_custom_key_store, CustomKeyStoreId=store_id) == (
         "CustomKeyStoreInvalidStateException"
     )
     # Still broken: disconnecting and trying again fails the same way.
@@ -460,9 +457,9 @@ def test_crypto_answers_invalid_state_when_the_cluster_breaks(
     key_id = hsm_key(kms, store_id)
     blob = kms.encrypt(KeyId=key_id, Plaintext=b"secret")["CiphertextBlob"]
     cluster = kms_keystores.cloudhsm_cluster(CLUSTER_ID, **broken)
-    assert code_of(kms.encrypt, KeyId=key_id, Plaintext=b"x") == "KMSInvalidStateException"
-    assert code_of(kms.decrypt, CiphertextBlob=blob) == "KMSInvalidStateException"
-    assert code_of(kms.generate_data_key, KeyId=key_id, KeySpec="AES_256") == (
+    assert error_code(kms.encrypt, KeyId=key_id, Plaintext=b"x") == "KMSInvalidStateException"
+    assert error_code(kms.decrypt, CiphertextBlob=blob) == "KMSInvalidStateException"
+    assert error_code(kms.generate_data_key, KeyId=key_id, KeySpec="AES_256") == (
         "KMSInvalidStateException"
     )
     # The store still reads CONNECTED: KMS finds out only when it uses the cluster.
@@ -487,7 +484,7 @@ def test_create_key_needs_two_active_hsms_in_distinct_zones(
 ) -> None:
     store_id = connected_store(kms)
     cluster = kms_keystores.cloudhsm_cluster(CLUSTER_ID, hsms=hsms)
-    assert code_of(kms.create_key, CustomKeyStoreId=store_id, Origin="AWS_CLOUDHSM") == (
+    assert error_code(kms.create_key, CustomKeyStoreId=store_id, Origin="AWS_CLOUDHSM") == (
         "CloudHsmClusterInvalidConfigurationException"
     )
     cluster.hsms = ["us-east-1b", "us-east-1c"]
@@ -498,7 +495,7 @@ def test_create_key_needs_two_active_hsms_in_distinct_zones(
 def test_create_key_in_an_unreachable_cluster(kms: Any, kms_keystores: Any) -> None:
     store_id = connected_store(kms)
     kms_keystores.cloudhsm_cluster(CLUSTER_ID, reachable=False)
-    assert code_of(kms.create_key, CustomKeyStoreId=store_id, Origin="AWS_CLOUDHSM") == (
+    assert error_code(kms.create_key, CustomKeyStoreId=store_id, Origin="AWS_CLOUDHSM") == (
         "CustomKeyStoreInvalidStateException"
     )
 
@@ -514,12 +511,12 @@ def test_generate_random_in_a_connected_store(kms: Any) -> None:
 
 def test_generate_random_in_a_disconnected_store(kms: Any) -> None:
     store_id = create_cloudhsm(kms)
-    assert code_of(kms.generate_random, NumberOfBytes=8, CustomKeyStoreId=store_id) == (
+    assert error_code(kms.generate_random, NumberOfBytes=8, CustomKeyStoreId=store_id) == (
         "CustomKeyStoreInvalidStateException"
     )
     kms.connect_custom_key_store(CustomKeyStoreId=store_id)
     kms.disconnect_custom_key_store(CustomKeyStoreId=store_id)
-    assert code_of(kms.generate_random, NumberOfBytes=8, CustomKeyStoreId=store_id) == (
+    assert error_code(kms.generate_random, NumberOfBytes=8, CustomKeyStoreId=store_id) == (
         "CustomKeyStoreInvalidStateException"
     )
 
@@ -527,7 +524,7 @@ def test_generate_random_in_a_disconnected_store(kms: Any) -> None:
 def test_generate_random_when_the_cluster_is_unreachable(kms: Any, kms_keystores: Any) -> None:
     store_id = connected_store(kms)
     cluster = kms_keystores.cloudhsm_cluster(CLUSTER_ID, reachable=False)
-    assert code_of(kms.generate_random, NumberOfBytes=8, CustomKeyStoreId=store_id) == (
+    assert error_code(kms.generate_random, NumberOfBytes=8, CustomKeyStoreId=store_id) == (
         "CustomKeyStoreInvalidStateException"
     )
     cluster.reachable = True

@@ -5,8 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
-from kms_helpers import XKS_ACCESS_KEY, XKS_SECRET, create_xks, describe, xks_params
+from kms_helpers import (
+    XKS_ACCESS_KEY,
+    XKS_SECRET,
+    create_xks,
+    describe,
+    error_code,
+    error_of,
+    xks_params,
+)
 
 ENDPOINT = "https://xks.example.com"
 PATH = "/kms/xks/v1"
@@ -28,17 +35,6 @@ VPC = {
     "XksProxyConnectivity": "VPC_ENDPOINT_SERVICE",
     "XksProxyVpcEndpointServiceName": VPC_SERVICE,
 }
-
-
-def error_of(call: Any, **params: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as caught:
-        call(**params)
-    error = caught.value.response["Error"]
-    return str(error["Code"]), str(error["Message"])
-
-
-def code_of(call: Any, **params: Any) -> str:
-    return error_of(call, **params)[0]
 
 
 def arrange(ks: Any, **attributes: Any) -> Any:
@@ -124,7 +120,7 @@ def test_create_refuses_a_public_proxy_that_fails_the_health_check(
     kms: Any, kms_keystores: Any, attributes: dict[str, Any], expected: str
 ) -> None:
     arrange(kms_keystores, **attributes)
-    assert code_of(kms.create_custom_key_store, **xks_params()) == expected
+    assert error_code(kms.create_custom_key_store, **xks_params()) == expected
     assert all_stores(kms) == []
 
 
@@ -137,7 +133,7 @@ def test_update_refuses_a_public_proxy_that_fails_the_health_check(
     arrange(kms_keystores, **attributes)
     before = describe(kms, store_id)
     assert (
-        code_of(
+        error_code(
             kms.update_custom_key_store, CustomKeyStoreId=store_id, XksProxyUriEndpoint=ENDPOINT
         )
         == expected
@@ -170,7 +166,7 @@ def test_access_denied_does_not_fail_create_but_fails_the_connection(
 
 @pytest.mark.kms_keystores(strict=True)
 def test_strict_mode_without_a_proxy_is_unreachable(kms: Any, kms_keystores: Any) -> None:
-    assert code_of(kms.create_custom_key_store, **xks_params()) == (
+    assert error_code(kms.create_custom_key_store, **xks_params()) == (
         "XksProxyUriUnreachableException"
     )
     arrange(kms_keystores)
@@ -183,7 +179,7 @@ def test_a_proxy_in_another_account_is_not_visible(
     kms: Any, kms_keystores: Any, make_client: Any
 ) -> None:
     arrange(kms_keystores, account_id="111122223333")
-    assert code_of(kms.create_custom_key_store, **xks_params()) == (
+    assert error_code(kms.create_custom_key_store, **xks_params()) == (
         "XksProxyUriUnreachableException"
     )
     owner = make_client(account="111122223333")
@@ -203,7 +199,7 @@ def test_update_to_a_path_the_proxy_serves(kms: Any, kms_keystores: Any) -> None
     proxy = arrange(kms_keystores)
     store_id = create_xks(kms)
     assert (
-        code_of(
+        error_code(
             kms.update_custom_key_store, CustomKeyStoreId=store_id, XksProxyUriPath="/kms/xks/v2"
         )
         == "XksProxyInvalidConfigurationException"
@@ -236,13 +232,13 @@ def test_create_checks_the_vpc_endpoint_service(
     kms: Any, kms_keystores: Any, attributes: dict[str, Any], expected: str
 ) -> None:
     arrange_vpc(kms_keystores, **attributes)
-    assert code_of(kms.create_custom_key_store, **xks_params(**VPC)) == expected
+    assert error_code(kms.create_custom_key_store, **xks_params(**VPC)) == expected
     assert all_stores(kms) == []
 
 
 @pytest.mark.kms_keystores(strict=True)
 def test_strict_mode_without_a_proxy_has_no_vpc_endpoint_service(kms: Any) -> None:
-    assert code_of(kms.create_custom_key_store, **xks_params(**VPC)) == (
+    assert error_code(kms.create_custom_key_store, **xks_params(**VPC)) == (
         "XksProxyVpcEndpointServiceNotFoundException"
     )
 
@@ -251,7 +247,7 @@ def test_update_checks_the_vpc_endpoint_service(kms: Any, kms_keystores: Any) ->
     proxy = arrange_vpc(kms_keystores)
     store_id = create_xks(kms, **VPC)
     assert (
-        code_of(
+        error_code(
             kms.update_custom_key_store,
             CustomKeyStoreId=store_id,
             XksProxyVpcEndpointServiceName=OTHER_VPC_SERVICE,
@@ -261,7 +257,7 @@ def test_update_checks_the_vpc_endpoint_service(kms: Any, kms_keystores: Any) ->
     proxy.vpc_endpoint_service_name = OTHER_VPC_SERVICE
     proxy.vpc_endpoint_service_valid = False
     assert (
-        code_of(
+        error_code(
             kms.update_custom_key_store,
             CustomKeyStoreId=store_id,
             XksProxyVpcEndpointServiceName=OTHER_VPC_SERVICE,
@@ -331,7 +327,7 @@ def test_a_proxy_broken_after_create_fails_the_connection(
     store_id = create_xks(kms)
     arrange(kms_keystores, **broken)
     assert connect(kms, store_id) == ("FAILED", expected)
-    assert code_of(kms.connect_custom_key_store, CustomKeyStoreId=store_id) == (
+    assert error_code(kms.connect_custom_key_store, CustomKeyStoreId=store_id) == (
         "CustomKeyStoreInvalidStateException"
     )
     kms.disconnect_custom_key_store(CustomKeyStoreId=store_id)
@@ -401,7 +397,7 @@ def test_rotating_the_credential_while_connected(kms: Any, kms_keystores: Any) -
     proxy, store_id, key_id = connected_with_key(kms, kms_keystores)
     # The proxy does not know the new credential yet: KMS refuses it.
     assert (
-        code_of(
+        error_code(
             kms.update_custom_key_store,
             CustomKeyStoreId=store_id,
             XksProxyAuthenticationCredential=NEW_CREDENTIAL,
@@ -447,7 +443,7 @@ def test_create_key_needs_the_external_key(kms: Any, kms_keystores: Any) -> None
     store_id = create_xks(kms)
     assert connect(kms, store_id) == ("CONNECTED", None)
     assert (
-        code_of(
+        error_code(
             kms.create_key,
             CustomKeyStoreId=store_id,
             Origin="EXTERNAL_KEY_STORE",
@@ -465,7 +461,7 @@ def test_create_key_in_strict_mode_needs_an_arranged_key(kms: Any, kms_keystores
     store_id = create_xks(kms)
     assert connect(kms, store_id) == ("CONNECTED", None)
     assert (
-        code_of(
+        error_code(
             kms.create_key, CustomKeyStoreId=store_id, Origin="EXTERNAL_KEY_STORE", XksKeyId="k1"
         )
         == "XksKeyNotFoundException"
@@ -522,7 +518,7 @@ def test_create_key_when_the_proxy_fails(
     proxy.add_key("second")
     arrange(kms_keystores, **broken)
     assert (
-        code_of(
+        error_code(
             kms.create_key,
             CustomKeyStoreId=store_id,
             Origin="EXTERNAL_KEY_STORE",
@@ -587,7 +583,7 @@ def test_a_removed_external_key_can_no_longer_decrypt(kms: Any, kms_keystores: A
     code, message = error_of(kms.decrypt, CiphertextBlob=blob)
     assert code == "KMSInvalidStateException"
     assert "not found" in message
-    assert code_of(kms.encrypt, KeyId=key_id, Plaintext=b"x") == "KMSInvalidStateException"
+    assert error_code(kms.encrypt, KeyId=key_id, Plaintext=b"x") == "KMSInvalidStateException"
 
 
 def test_a_disabled_external_key_refuses_crypto(kms: Any, kms_keystores: Any) -> None:
@@ -606,7 +602,7 @@ def test_double_encryption_needs_the_external_keys_material(kms: Any, kms_keysto
     old_blob = kms.encrypt(KeyId=key_id, Plaintext=b"payload")["CiphertextBlob"]
     proxy.remove_key("ext-key-1")
     proxy.add_key("ext-key-1")
-    assert code_of(kms.decrypt, CiphertextBlob=old_blob) == "KMSInvalidStateException"
+    assert error_code(kms.decrypt, CiphertextBlob=old_blob) == "KMSInvalidStateException"
     new_blob = kms.encrypt(KeyId=key_id, Plaintext=b"payload")["CiphertextBlob"]
     assert kms.decrypt(CiphertextBlob=new_blob)["Plaintext"] == b"payload"
 
@@ -614,7 +610,7 @@ def test_double_encryption_needs_the_external_keys_material(kms: Any, kms_keysto
 def test_generate_random_is_not_supported_in_an_external_key_store(kms: Any) -> None:
     store_id = create_xks(kms)
     assert connect(kms, store_id) == ("CONNECTED", None)
-    assert code_of(kms.generate_random, NumberOfBytes=8, CustomKeyStoreId=store_id) == (
+    assert error_code(kms.generate_random, NumberOfBytes=8, CustomKeyStoreId=store_id) == (
         "UnsupportedOperationException"
     )
 

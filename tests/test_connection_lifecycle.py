@@ -5,14 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
-from kms_helpers import create_cloudhsm, create_xks, describe, state
-
-
-def code_of(call: Any, **params: Any) -> str:
-    with pytest.raises(ClientError) as caught:
-        call(**params)
-    return str(caught.value.response["Error"]["Code"])
+from kms_helpers import create_cloudhsm, create_xks, describe, error_code, state
 
 
 def test_connect_answers_empty_and_the_next_call_sees_connected(kms: Any) -> None:
@@ -77,7 +70,7 @@ def test_connect_is_refused_while_disconnecting(kms: Any) -> None:
     kms.connect_custom_key_store(CustomKeyStoreId=store_id)
     kms.disconnect_custom_key_store(CustomKeyStoreId=store_id)
     assert state(kms, store_id) == "DISCONNECTING"
-    assert code_of(kms.connect_custom_key_store, CustomKeyStoreId=store_id) == (
+    assert error_code(kms.connect_custom_key_store, CustomKeyStoreId=store_id) == (
         "CustomKeyStoreInvalidStateException"
     )
     assert state(kms, store_id) == "DISCONNECTING"
@@ -94,7 +87,7 @@ def test_a_failed_connection_shows_its_error_code_and_refuses_connect(
         "FAILED",
         "XKS_PROXY_TIMED_OUT",
     )
-    assert code_of(kms.connect_custom_key_store, CustomKeyStoreId=store_id) == (
+    assert error_code(kms.connect_custom_key_store, CustomKeyStoreId=store_id) == (
         "CustomKeyStoreInvalidStateException"
     )
     # Disconnect clears the code; the arrangement was used up, so the next attempt connects.
@@ -137,7 +130,7 @@ def test_disconnect_takes_disconnect_delay(kms: Any, kms_keystores: Any) -> None
     kms.connect_custom_key_store(CustomKeyStoreId=store_id)
     kms.disconnect_custom_key_store(CustomKeyStoreId=store_id)
     assert state(kms, store_id) == "DISCONNECTING"
-    assert code_of(kms.disconnect_custom_key_store, CustomKeyStoreId=store_id) == (
+    assert error_code(kms.disconnect_custom_key_store, CustomKeyStoreId=store_id) == (
         "CustomKeyStoreInvalidStateException"
     )
     kms_keystores.advance(90)
@@ -146,14 +139,14 @@ def test_disconnect_takes_disconnect_delay(kms: Any, kms_keystores: Any) -> None
 
 def test_disconnect_is_refused_while_disconnected(kms: Any) -> None:
     store_id = create_cloudhsm(kms)
-    assert code_of(kms.disconnect_custom_key_store, CustomKeyStoreId=store_id) == (
+    assert error_code(kms.disconnect_custom_key_store, CustomKeyStoreId=store_id) == (
         "CustomKeyStoreInvalidStateException"
     )
 
 
 @pytest.mark.parametrize("operation", ["connect_custom_key_store", "disconnect_custom_key_store"])
 def test_unknown_stores_are_not_found(kms: Any, operation: str) -> None:
-    assert code_of(getattr(kms, operation), CustomKeyStoreId="cks-1234567890abcdef0") == (
+    assert error_code(getattr(kms, operation), CustomKeyStoreId="cks-1234567890abcdef0") == (
         "CustomKeyStoreNotFoundException"
     )
 

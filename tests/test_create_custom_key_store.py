@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from kms_helpers import (
     CLUSTER_ID,
     PASSWORD,
@@ -16,17 +15,11 @@ from kms_helpers import (
     create_cloudhsm,
     create_xks,
     describe,
+    error_of,
     xks_params,
 )
 
 VPC_SERVICE = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
-
-
-def error_of(call: Any, **params: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as caught:
-        call(**params)
-    error = caught.value.response["Error"]
-    return error["Code"], error["Message"]
 
 
 def all_stores(kms: Any) -> list[dict[str, Any]]:

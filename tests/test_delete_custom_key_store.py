@@ -5,21 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
-from kms_helpers import create_cloudhsm, create_xks
-
-
-def code_of(call: Any, **params: Any) -> str:
-    with pytest.raises(ClientError) as caught:
-        call(**params)
-    return str(caught.value.response["Error"]["Code"])
+from kms_helpers import create_cloudhsm, create_xks, error_code
 
 
 def test_delete_a_disconnected_store(kms: Any) -> None:
     store_id = create_xks(kms)
     assert set(kms.delete_custom_key_store(CustomKeyStoreId=store_id)) == {"ResponseMetadata"}
     assert kms.describe_custom_key_stores()["CustomKeyStores"] == []
-    assert code_of(kms.delete_custom_key_store, CustomKeyStoreId=store_id) == (
+    assert error_code(kms.delete_custom_key_store, CustomKeyStoreId=store_id) == (
         "CustomKeyStoreNotFoundException"
     )
     # Its name and endpoint are free again.
@@ -30,22 +23,22 @@ def test_delete_a_disconnected_store(kms: Any) -> None:
 def test_delete_is_refused_in_every_other_state(kms: Any, kms_keystores: Any) -> None:
     store_id = create_cloudhsm(kms)
     kms.connect_custom_key_store(CustomKeyStoreId=store_id)  # CONNECTING
-    assert code_of(kms.delete_custom_key_store, CustomKeyStoreId=store_id) == (
+    assert error_code(kms.delete_custom_key_store, CustomKeyStoreId=store_id) == (
         "CustomKeyStoreInvalidStateException"
     )
     kms_keystores.settle()  # CONNECTED
-    assert code_of(kms.delete_custom_key_store, CustomKeyStoreId=store_id) == (
+    assert error_code(kms.delete_custom_key_store, CustomKeyStoreId=store_id) == (
         "CustomKeyStoreInvalidStateException"
     )
     kms.disconnect_custom_key_store(CustomKeyStoreId=store_id)  # DISCONNECTING
-    assert code_of(kms.delete_custom_key_store, CustomKeyStoreId=store_id) == (
+    assert error_code(kms.delete_custom_key_store, CustomKeyStoreId=store_id) == (
         "CustomKeyStoreInvalidStateException"
     )
     kms_keystores.settle()
     kms_keystores.fail_next_connect(store_id, "CLUSTER_NOT_FOUND")
     kms.connect_custom_key_store(CustomKeyStoreId=store_id)
     kms_keystores.settle()  # FAILED
-    assert code_of(kms.delete_custom_key_store, CustomKeyStoreId=store_id) == (
+    assert error_code(kms.delete_custom_key_store, CustomKeyStoreId=store_id) == (
         "CustomKeyStoreInvalidStateException"
     )
     assert len(kms.describe_custom_key_stores()["CustomKeyStores"]) == 1

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-from botocore.exceptions import ClientError
-from kms_helpers import cluster_id, create_cloudhsm, create_xks
-
-
-def code_of(call: Any, **params: Any) -> str:
-    with pytest.raises(ClientError) as caught:
-        call(**params)
-    return str(caught.value.response["Error"]["Code"])
+from kms_helpers import cluster_id, create_cloudhsm, create_xks, error_code
 
 
 def names(answer: dict[str, Any]) -> list[str]:
@@ -33,16 +25,16 @@ def test_all_by_id_and_by_name(kms: Any) -> None:
 def test_id_and_name_together_are_refused(kms: Any) -> None:
     hsm = create_cloudhsm(kms, name="hsm")
     assert (
-        code_of(kms.describe_custom_key_stores, CustomKeyStoreId=hsm, CustomKeyStoreName="hsm")
+        error_code(kms.describe_custom_key_stores, CustomKeyStoreId=hsm, CustomKeyStoreName="hsm")
         == "ValidationException"
     )
 
 
 def test_unknown_id_or_name_is_not_found(kms: Any) -> None:
-    assert code_of(kms.describe_custom_key_stores, CustomKeyStoreId="cks-0123456789abcdef0") == (
+    assert error_code(kms.describe_custom_key_stores, CustomKeyStoreId="cks-0123456789abcdef0") == (
         "CustomKeyStoreNotFoundException"
     )
-    assert code_of(kms.describe_custom_key_stores, CustomKeyStoreName="nope") == (
+    assert error_code(kms.describe_custom_key_stores, CustomKeyStoreName="nope") == (
         "CustomKeyStoreNotFoundException"
     )
 
@@ -87,15 +79,15 @@ def test_a_page_boundary_survives_deletion(kms: Any) -> None:
 def test_markers_kmsmock_did_not_issue_are_refused(kms: Any, make_client: Any) -> None:
     fill(kms, 3)
     marker = kms.describe_custom_key_stores(Limit=1)["NextMarker"]
-    assert code_of(kms.describe_custom_key_stores, Marker="made-up-marker") == (
+    assert error_code(kms.describe_custom_key_stores, Marker="made-up-marker") == (
         "InvalidMarkerException"
     )
-    assert code_of(kms.describe_custom_key_stores, Marker=marker[:-2] + "AA") == (
+    assert error_code(kms.describe_custom_key_stores, Marker=marker[:-2] + "AA") == (
         "InvalidMarkerException"
     )
     # A marker belongs to its own listing: another region's is refused.
     other = make_client(region="eu-west-1")
-    assert code_of(other.describe_custom_key_stores, Marker=marker) == "InvalidMarkerException"
+    assert error_code(other.describe_custom_key_stores, Marker=marker) == "InvalidMarkerException"
 
 
 def test_connection_error_code_appears_only_when_failed(kms: Any, kms_keystores: Any) -> None:

@@ -5,20 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
-from kms_helpers import cluster_id, create_cloudhsm, create_xks, describe
+from kms_helpers import cluster_id, create_cloudhsm, create_xks, describe, error_code
 
 VPC_SERVICE = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
 NEW_CREDENTIAL = {
     "AccessKeyId": "ZYXWVUTSRQPONMLKJIHG",
     "RawSecretAccessKey": "AnotherSecretAccessKeyValue0123456789abcdefgh",
 }
-
-
-def code_of(call: Any, **params: Any) -> str:
-    with pytest.raises(ClientError) as caught:
-        call(**params)
-    return str(caught.value.response["Error"]["Code"])
 
 
 def connected(kms: Any, store_id: str) -> str:
@@ -43,7 +36,7 @@ def test_other_cloudhsm_changes_need_disconnected(kms: Any, change: dict[str, st
     store_id = connected(kms, create_cloudhsm(kms))
     before = describe(kms, store_id)
     assert (
-        code_of(
+        error_code(
             kms.update_custom_key_store,
             CustomKeyStoreId=store_id,
             NewCustomKeyStoreName="n",
@@ -98,7 +91,7 @@ def test_external_store_live_properties_change_while_connected(
 )
 def test_other_external_changes_need_disconnected(kms: Any, change: dict[str, Any]) -> None:
     store_id = connected(kms, create_xks(kms))
-    assert code_of(kms.update_custom_key_store, CustomKeyStoreId=store_id, **change) == (
+    assert error_code(kms.update_custom_key_store, CustomKeyStoreId=store_id, **change) == (
         "CustomKeyStoreInvalidStateException"
     )
     kms.disconnect_custom_key_store(CustomKeyStoreId=store_id)
@@ -110,7 +103,7 @@ def test_other_external_changes_need_disconnected(kms: Any, change: dict[str, An
 def test_switching_to_vpc_needs_endpoint_and_service_name(kms: Any, kms_keystores: Any) -> None:
     store_id = create_xks(kms)
     assert (
-        code_of(
+        error_code(
             kms.update_custom_key_store,
             CustomKeyStoreId=store_id,
             XksProxyConnectivity="VPC_ENDPOINT_SERVICE",
@@ -119,7 +112,7 @@ def test_switching_to_vpc_needs_endpoint_and_service_name(kms: Any, kms_keystore
         == "ValidationException"
     )
     assert (
-        code_of(
+        error_code(
             kms.update_custom_key_store,
             CustomKeyStoreId=store_id,
             XksProxyConnectivity="VPC_ENDPOINT_SERVICE",
@@ -150,7 +143,7 @@ def test_switching_to_vpc_needs_endpoint_and_service_name(kms: Any, kms_keystore
 def test_vpc_service_name_is_refused_for_a_public_store(kms: Any) -> None:
     store_id = create_xks(kms)
     assert (
-        code_of(
+        error_code(
             kms.update_custom_key_store,
             CustomKeyStoreId=store_id,
             XksProxyVpcEndpointServiceName=VPC_SERVICE,
@@ -169,7 +162,7 @@ def test_vpc_service_name_is_refused_for_a_public_store(kms: Any) -> None:
 )
 def test_cloudhsm_store_refuses_external_parameters(kms: Any, change: dict[str, Any]) -> None:
     store_id = create_cloudhsm(kms)
-    assert code_of(kms.update_custom_key_store, CustomKeyStoreId=store_id, **change) == (
+    assert error_code(kms.update_custom_key_store, CustomKeyStoreId=store_id, **change) == (
         "ValidationException"
     )
 
@@ -179,7 +172,7 @@ def test_cloudhsm_store_refuses_external_parameters(kms: Any, change: dict[str, 
 )
 def test_external_store_refuses_cloudhsm_parameters(kms: Any, change: dict[str, Any]) -> None:
     store_id = create_xks(kms)
-    assert code_of(kms.update_custom_key_store, CustomKeyStoreId=store_id, **change) == (
+    assert error_code(kms.update_custom_key_store, CustomKeyStoreId=store_id, **change) == (
         "ValidationException"
     )
 
@@ -187,11 +180,11 @@ def test_external_store_refuses_cloudhsm_parameters(kms: Any, change: dict[str, 
 def test_update_keeps_the_uniqueness_rules(kms: Any) -> None:
     one = create_cloudhsm(kms, name="one")
     two = create_cloudhsm(kms, name="two", CloudHsmClusterId=cluster_id(1))
-    assert code_of(
+    assert error_code(
         kms.update_custom_key_store, CustomKeyStoreId=two, NewCustomKeyStoreName="one"
     ) == ("CustomKeyStoreNameInUseException")
     assert (
-        code_of(
+        error_code(
             kms.update_custom_key_store,
             CustomKeyStoreId=two,
             CloudHsmClusterId=describe(kms, one)["CloudHsmClusterId"],
@@ -202,7 +195,7 @@ def test_update_keeps_the_uniqueness_rules(kms: Any) -> None:
     kms.update_custom_key_store(CustomKeyStoreId=one, NewCustomKeyStoreName="one")
     x = create_xks(kms, name="x")
     y = create_xks(kms, name="y", XksProxyUriPath="/y/kms/xks/v1")
-    assert code_of(
+    assert error_code(
         kms.update_custom_key_store, CustomKeyStoreId=y, XksProxyUriPath="/kms/xks/v1"
     ) == ("XksProxyUriInUseException")
     assert describe(kms, x)["XksProxyConfiguration"]["UriPath"] == "/kms/xks/v1"
@@ -213,7 +206,7 @@ def test_update_keeps_the_uniqueness_rules(kms: Any) -> None:
 def test_even_a_rename_is_refused_while_connecting_or_failed(kms: Any, kms_keystores: Any) -> None:
     store_id = create_cloudhsm(kms)
     kms.connect_custom_key_store(CustomKeyStoreId=store_id)
-    assert code_of(
+    assert error_code(
         kms.update_custom_key_store, CustomKeyStoreId=store_id, NewCustomKeyStoreName="n"
     ) == ("CustomKeyStoreInvalidStateException")
     kms.disconnect_custom_key_store(CustomKeyStoreId=store_id)
@@ -221,14 +214,14 @@ def test_even_a_rename_is_refused_while_connecting_or_failed(kms: Any, kms_keyst
     kms.connect_custom_key_store(CustomKeyStoreId=store_id)
     kms_keystores.settle()
     assert describe(kms, store_id)["ConnectionState"] == "FAILED"
-    assert code_of(
+    assert error_code(
         kms.update_custom_key_store, CustomKeyStoreId=store_id, NewCustomKeyStoreName="n"
     ) == ("CustomKeyStoreInvalidStateException")
 
 
 def test_unknown_store_is_not_found(kms: Any) -> None:
     assert (
-        code_of(
+        error_code(
             kms.update_custom_key_store,
             CustomKeyStoreId="cks-00000000000000000",
             NewCustomKeyStoreName="n",

@@ -9,15 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
-from kms_helpers import CLUSTER_ID, PASSWORD, TRUST_ANCHOR, xks_params
-
-
-def error_of(call: Any, **params: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as caught:
-        call(**params)
-    error = caught.value.response["Error"]
-    return error["Code"], error["Message"]
+from kms_helpers import CLUSTER_ID, PASSWORD, TRUST_ANCHOR, error_of, xks_params
 
 
 def hsm(**overrides: Any) -> dict[str, Any]:

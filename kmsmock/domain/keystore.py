@@ -45,7 +45,8 @@ class CloudHsmSettings:
 
 @dataclass(frozen=True, slots=True)
 class XksCredential:
-    """The proxy authentication credential KMS signs XKS proxy requests with."""
+    """A proxy authentication credential: the one KMS signs XKS proxy requests with,
+    and the ones a simulated proxy accepts."""
 
     access_key_id: str
     secret_access_key: Secret

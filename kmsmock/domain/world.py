@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from .keystore import XksCredential
 from .secret import Secret
 
 __all__ = [
@@ -30,7 +31,6 @@ __all__ = [
     "ExternalKey",
     "World",
     "XksProxy",
-    "XksProxyCredential",
 ]
 
 CLUSTER_STATES: Final = frozenset(
@@ -177,17 +177,6 @@ class CloudHsmCluster:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class XksProxyCredential:
-    """A proxy authentication credential the proxy accepts."""
-
-    access_key_id: str
-    secret_access_key: Secret
-
-    def __repr__(self) -> str:
-        return f"XksProxyCredential(access_key_id={self.access_key_id!r}, secret_access_key=***)"
-
-
 @dataclass(eq=False)
 class ExternalKey:
     """A key in the external key manager behind an XKS proxy."""
@@ -270,8 +259,8 @@ class XksProxy:
         self.uri_path = uri_path
         self.account_id = account_id
         self.region = region
-        self.credentials: list[XksProxyCredential] = [
-            XksProxyCredential(
+        self.credentials: list[XksCredential] = [
+            XksCredential(
                 access_key_id or _random_access_key_id(),
                 Secret(secret_access_key or _random_secret()),
             )
@@ -300,7 +289,7 @@ class XksProxy:
 
     def accept_credential(self, access_key_id: str, secret_access_key: str) -> None:
         """Also accept this credential, as during a rotation."""
-        credential = XksProxyCredential(access_key_id, Secret(secret_access_key))
+        credential = XksCredential(access_key_id, Secret(secret_access_key))
         if credential not in self.credentials:
             self.credentials.append(credential)
 
@@ -310,7 +299,7 @@ class XksProxy:
 
     def accepts(self, access_key_id: str, secret_access_key: Secret) -> bool:
         """True when the proxy accepts this credential."""
-        return XksProxyCredential(access_key_id, secret_access_key) in self.credentials
+        return XksCredential(access_key_id, secret_access_key) in self.credentials
 
     def add_key(
         self,

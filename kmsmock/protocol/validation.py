@@ -100,9 +100,28 @@ def _problem(value: Any, path: str, sensitive: bool, constraint: str) -> str:
     return f"Value{shown}at '{path}' failed to satisfy constraint: {constraint}"
 
 
-def _length_checks(shape: Any) -> tuple[int | None, int | None]:
-    meta = shape.metadata
-    return meta.get("min"), meta.get("max")
+Bounds = Callable[[Any, int, str, list[str]], None]
+
+
+def _bounds(shape: Any, sensitive: bool, what: str = "length") -> Bounds | None:
+    """The model's min/max check for a shape (None when it has neither).
+
+    ``what`` is "length" for strings, blobs, lists and maps and "value" for
+    numbers, as AWS words the constraint.
+    """
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    if low is None and high is None:
+        return None
+    too_small = f"Member must have {what} greater than or equal to {low}"
+    too_large = f"Member must have {what} less than or equal to {high}"
+
+    def check(value: Any, size: int, path: str, problems: list[str]) -> None:
+        if low is not None and size < low:
+            problems.append(_problem(value, path, sensitive, too_small))
+        if high is not None and size > high:
+            problems.append(_problem(value, path, sensitive, too_large))
+
+    return check
 
 
 def _lower_first(name: str) -> str:
@@ -135,8 +154,8 @@ def _compile_structure(shape: Any, memo: dict[str, Check]) -> Check:
 
 
 def _compile_string(shape: Any, memo: dict[str, Check]) -> Check:
-    low, high = _length_checks(shape)
     sensitive = bool(shape.metadata.get("sensitive"))
+    bounds = _bounds(shape, sensitive)
     pattern_text = shape.metadata.get("pattern")
     pattern = re.compile(pattern_text) if pattern_text is not None else None
     enum = frozenset(shape.enum) if shape.enum else None
@@ -145,22 +164,10 @@ def _compile_string(shape: Any, memo: dict[str, Check]) -> Check:
     def check(value: Any, path: str, problems: list[str]) -> str:
         if not isinstance(value, str):
             raise _serialization("a string", path)
-        size = len(value) if value.isascii() else len(value.encode("utf-16-le")) // 2
-        if low is not None and size < low:
-            problems.append(
-                _problem(
-                    value,
-                    path,
-                    sensitive,
-                    f"Member must have length greater than or equal to {low}",
-                )
-            )
-        if high is not None and size > high:
-            problems.append(
-                _problem(
-                    value, path, sensitive, f"Member must have length less than or equal to {high}"
-                )
-            )
+        if bounds is not None:
+            # AWS counts UTF-16 code units, as Java strings do.
+            size = len(value) if value.isascii() else len(value.encode("utf-16-le")) // 2
+            bounds(value, size, path, problems)
         if pattern is not None and pattern.fullmatch(value) is None:
             problems.append(
                 _problem(
@@ -180,7 +187,7 @@ def _compile_string(shape: Any, memo: dict[str, Check]) -> Check:
 
 
 def _compile_integer(shape: Any, memo: dict[str, Check]) -> Check:
-    low, high = _length_checks(shape)
+    bounds = _bounds(shape, False, "value")
 
     def check(value: Any, path: str, problems: list[str]) -> int:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -188,18 +195,8 @@ def _compile_integer(shape: Any, memo: dict[str, Check]) -> Check:
         if isinstance(value, float) and not value.is_integer():
             raise _serialization("an integer", path)
         number = int(value)
-        if low is not None and number < low:
-            problems.append(
-                _problem(
-                    number, path, False, f"Member must have value greater than or equal to {low}"
-                )
-            )
-        if high is not None and number > high:
-            problems.append(
-                _problem(
-                    number, path, False, f"Member must have value less than or equal to {high}"
-                )
-            )
+        if bounds is not None:
+            bounds(number, number, path, problems)
         return number
 
     return check
@@ -222,8 +219,7 @@ def _b64decode(value: str) -> bytes:
 
 
 def _compile_blob(shape: Any, memo: dict[str, Check]) -> Check:
-    low, high = _length_checks(shape)
-    sensitive = bool(shape.metadata.get("sensitive"))
+    bounds = _bounds(shape, bool(shape.metadata.get("sensitive")))
 
     def check(value: Any, path: str, problems: list[str]) -> bytes:
         if not isinstance(value, str):
@@ -232,18 +228,8 @@ def _compile_blob(shape: Any, memo: dict[str, Check]) -> Check:
             data = _b64decode(value)
         except (binascii.Error, ValueError):
             raise _serialization("a base64-encoded string", path) from None
-        if low is not None and len(data) < low:
-            problems.append(
-                _problem(
-                    data, path, sensitive, f"Member must have length greater than or equal to {low}"
-                )
-            )
-        if high is not None and len(data) > high:
-            problems.append(
-                _problem(
-                    data, path, sensitive, f"Member must have length less than or equal to {high}"
-                )
-            )
+        if bounds is not None:
+            bounds(data, len(data), path, problems)
         return data
 
     return check
@@ -259,7 +245,7 @@ def _compile_timestamp(shape: Any, memo: dict[str, Check]) -> Check:
 
 
 def _compile_list(shape: Any, memo: dict[str, Check]) -> Check:
-    low, high = _length_checks(shape)
+    bounds = _bounds(shape, False)
     element = _compile(shape.member, memo)
 
     def check(value: Any, path: str, problems: list[str]) -> list[Any]:
@@ -268,25 +254,15 @@ def _compile_list(shape: Any, memo: dict[str, Check]) -> Check:
         out = [
             element(item, f"{path}.{index}.member", problems) for index, item in enumerate(value, 1)
         ]
-        if low is not None and len(value) < low:
-            problems.append(
-                _problem(
-                    value, path, False, f"Member must have length greater than or equal to {low}"
-                )
-            )
-        if high is not None and len(value) > high:
-            problems.append(
-                _problem(
-                    value, path, False, f"Member must have length less than or equal to {high}"
-                )
-            )
+        if bounds is not None:
+            bounds(value, len(value), path, problems)
         return out
 
     return check
 
 
 def _compile_map(shape: Any, memo: dict[str, Check]) -> Check:
-    low, high = _length_checks(shape)
+    bounds = _bounds(shape, False)
     key_check = _compile(shape.key, memo)
     value_check = _compile(shape.value, memo)
 
@@ -297,18 +273,8 @@ def _compile_map(shape: Any, memo: dict[str, Check]) -> Check:
             key_check(key, path, problems): value_check(item, f"{path}.{key}", problems)
             for key, item in value.items()
         }
-        if low is not None and len(value) < low:
-            problems.append(
-                _problem(
-                    value, path, False, f"Member must have length greater than or equal to {low}"
-                )
-            )
-        if high is not None and len(value) > high:
-            problems.append(
-                _problem(
-                    value, path, False, f"Member must have length less than or equal to {high}"
-                )
-            )
+        if bounds is not None:
+            bounds(value, len(value), path, problems)
         return out
 
     return check
