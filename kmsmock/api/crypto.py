@@ -54,15 +54,26 @@ def _encrypt(ctx: Context, key: KmsKey, plaintext: bytes, context: Mapping[str, 
     return crypto.seal(key.arn, _materials(ctx, key), plaintext, context)
 
 
+_arns: dict[str, tuple[str, str, str, str]] = {}
+"""Key ARNs named by ciphertexts, parsed (a blob names its key on every Decrypt)."""
+
+
 def _invalid_ciphertext() -> AwsError:
     return AwsError("InvalidCiphertextException", "")
 
 
 def _blob_key(ctx: Context, envelope: crypto.Envelope) -> KmsKey:
-    parsed = parse_key_arn(envelope.key_arn)
-    if parsed is None or parsed[2] != "key" or parsed[0] != ctx.region_name:
-        raise _invalid_ciphertext()
+    parsed = _arns.get(envelope.key_arn)
+    if parsed is None:
+        parsed = parse_key_arn(envelope.key_arn)
+        if parsed is None or parsed[2] != "key":
+            raise _invalid_ciphertext()
+        if len(_arns) >= 4096:
+            _arns.clear()
+        _arns[envelope.key_arn] = parsed
     region, account, _, key_id = parsed
+    if region != ctx.region_name:
+        raise _invalid_ciphertext()
     owner = ctx.backend.regions.get((account, region))
     key = None if owner is None else owner.keys.get(key_id)
     if key is None:

@@ -55,17 +55,19 @@ def _nonce() -> bytes:
 
 _ciphers: dict[bytes, Any] = {}
 _AESGCM: Any = None
+_InvalidTag: Any = None
 
 
 def _aesgcm(key: bytes) -> Any:
     """An AES-GCM cipher for ``key``, kept for the next use of the same key."""
     cipher = _ciphers.get(key)
     if cipher is None:
-        global _AESGCM
+        global _AESGCM, _InvalidTag
         if _AESGCM is None:
+            from cryptography.exceptions import InvalidTag
             from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-            _AESGCM = AESGCM
+            _AESGCM, _InvalidTag = AESGCM, InvalidTag
         if len(_ciphers) >= 4096:
             _ciphers.clear()
         cipher = _ciphers[key] = _AESGCM(key)
@@ -115,12 +117,9 @@ def open_layer(
     envelope: Envelope, material: bytes, layer: int, data: bytes, context: Mapping[str, str]
 ) -> bytes:
     """Decrypt one layer (0 is the innermost), or raise :class:`InvalidBlob`."""
-    from cryptography.exceptions import InvalidTag  # loaded by _aesgcm already: a dict lookup
-
+    cipher = _aesgcm(material)
     try:
-        result: bytes = _aesgcm(material).decrypt(
-            envelope.nonces[layer], data, _aad(envelope.header, context)
-        )
-    except InvalidTag:
+        result: bytes = cipher.decrypt(envelope.nonces[layer], data, _aad(envelope.header, context))
+    except _InvalidTag:
         raise InvalidBlob("authentication failed") from None
     return result

@@ -12,7 +12,7 @@ import itertools
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from ..domain.errors import AwsError
@@ -25,7 +25,6 @@ __all__ = [
     "RawResponse",
     "encode_error",
     "encode_json",
-    "encode_members",
     "encode_result",
     "read_identity",
     "read_operation",
@@ -126,9 +125,30 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"kmsmock cannot serialise {type(value).__name__} to JSON")
 
 
-_encoder = json.JSONEncoder(default=_json_default, separators=(",", ":"))
-encode_json = _encoder.encode
-"""JSON text of a value: compact, blobs as base64."""
+def _make_encode_json() -> Any:
+    """A compact JSON encoder (blobs as base64), built once and reused.
+
+    The standard library builds a new C encoder for every ``json.dumps``;
+    reusing one saves about a microsecond on each answer.
+    """
+    from json import encoder as json_encoder
+
+    c_make_encoder = getattr(json_encoder, "c_make_encoder", None)  # untyped in typeshed
+    encode_basestring_ascii = json_encoder.encode_basestring_ascii
+    if c_make_encoder is None:  # pragma: no cover - CPython always has it
+        return json.JSONEncoder(default=_json_default, separators=(",", ":")).encode
+    encoder = c_make_encoder(
+        None, _json_default, encode_basestring_ascii, None, ":", ",", False, False, True
+    )
+    return lambda value: "".join(encoder(value, 0))
+
+
+_encode_json: Callable[[Any], str] = _make_encode_json()
+
+
+def encode_json(value: Any) -> str:
+    """JSON text of a value: compact, blobs as base64."""
+    return _encode_json(value)
 
 
 class Encoded:
@@ -156,11 +176,6 @@ class Encoded:
         if not more:
             return cls("{" + members + "}")
         return cls("{" + members + "," + encode_json(more)[1:])
-
-
-def encode_members(members: Mapping[str, Any]) -> str:
-    """The members of a JSON object, without the braces (to keep as JSON text)."""
-    return encode_json(members)[1:-1]
 
 
 _prefix = os.urandom(8).hex()
