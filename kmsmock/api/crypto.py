@@ -44,6 +44,25 @@ def _dry_run(params: Params) -> None:
         )
 
 
+_NO_CIPHERTEXT = (
+    "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy "
+    "constraint: Member must not be null"
+)
+
+
+def _ignores_ciphertext(params: Params) -> bool:
+    """DryRun with the IGNORE_CIPHERTEXT modifier: KMS checks the request without the blob."""
+    return bool(params.get("DryRun")) and "IGNORE_CIPHERTEXT" in params.get("DryRunModifiers", ())
+
+
+def _ciphertext(params: Params) -> bytes:
+    """The CiphertextBlob, which the reference requires except with IGNORE_CIPHERTEXT."""
+    blob: bytes | None = params.get("CiphertextBlob")
+    if blob is None:
+        raise AwsError("ValidationException", _NO_CIPHERTEXT)
+    return blob
+
+
 def _materials(ctx: Context, key: KmsKey) -> tuple[bytes, ...]:
     return backing.crypto_materials(
         ctx.backend.world, key_region(ctx, key), key, key_store(ctx, key)
@@ -136,9 +155,14 @@ def encrypt(ctx: Context, params: Params) -> Result:
 @operation("Decrypt")
 def decrypt(ctx: Context, params: Params) -> Result:
     _refuse_recipient(ctx, params)
+    if _ignores_ciphertext(params):
+        if "KeyId" in params:
+            named = find_key(ctx, params["KeyId"], KeyUse.CRYPTO)
+            _check_algorithm(named, params.get("EncryptionAlgorithm"))
+        _dry_run(params)
     key, plaintext = _decrypt(
         ctx,
-        params["CiphertextBlob"],
+        _ciphertext(params),
         params.get("EncryptionContext", {}),
         params.get("KeyId"),
         "KeyId",
@@ -151,9 +175,16 @@ def decrypt(ctx: Context, params: Params) -> Result:
 
 @operation("ReEncrypt")
 def re_encrypt(ctx: Context, params: Params) -> Result:
+    if _ignores_ciphertext(params):
+        if "SourceKeyId" in params:
+            named = find_key(ctx, params["SourceKeyId"], KeyUse.CRYPTO, "SourceKeyId")
+            _check_algorithm(named, params.get("SourceEncryptionAlgorithm"))
+        target = find_key(ctx, params["DestinationKeyId"], KeyUse.CRYPTO, "DestinationKeyId")
+        _check_algorithm(target, params.get("DestinationEncryptionAlgorithm"))
+        _dry_run(params)
     source, plaintext = _decrypt(
         ctx,
-        params["CiphertextBlob"],
+        _ciphertext(params),
         params.get("SourceEncryptionContext", {}),
         params.get("SourceKeyId"),
         "SourceKeyId",
