@@ -22,8 +22,8 @@ measurement) goes through kmsmock's domain layer directly.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
-import json
 import os
 import platform
 import statistics
@@ -121,7 +121,9 @@ class Case:
     floor_call: Callable[[], Any]
     moto_call: Callable[[], Any] | None = None
     moto_batch: int | None = None
-    samples: dict[str, list[float]] = field(default_factory=lambda: {"floor": [], "kmsmock": [], "moto": []})
+    samples: dict[str, list[float]] = field(
+        default_factory=lambda: {"floor": [], "kmsmock": [], "moto": []}
+    )
 
 
 def _timed_batch(call: Callable[[], Any], size: int) -> float:
@@ -142,8 +144,12 @@ def build_cases(ks: Any, moto_ctx: Any) -> list[Case]:
     moto_kms = _without_kmsmock(boto3.client("kms", region_name=REGION))
     cases: list[Case] = []
 
-    def add(name: str, call: Callable[[Any], Any], moto: Callable[[Any], Any] | None = None,
-            moto_batch: int | None = None) -> None:
+    def add(
+        name: str,
+        call: Callable[[Any], Any],
+        moto: Callable[[Any], Any] | None = None,
+        moto_batch: int | None = None,
+    ) -> None:
         floor = Floor()
         floor.answers = capture(kms, call)  # also warms the path
         cases.append(
@@ -189,14 +195,26 @@ def build_cases(ks: Any, moto_ctx: Any) -> list[Case]:
     moto_key = moto_kms.create_key()["KeyMetadata"]["KeyId"]
     blob = kms.encrypt(KeyId=key_id, Plaintext=b"benchmark data")["CiphertextBlob"]
     moto_blob = moto_kms.encrypt(KeyId=moto_key, Plaintext=b"benchmark data")["CiphertextBlob"]
-    add("DescribeKey", lambda c: c.describe_key(KeyId=key_id),
-        lambda m: m.describe_key(KeyId=moto_key))
-    add("Encrypt", lambda c: c.encrypt(KeyId=key_id, Plaintext=b"benchmark data"),
-        lambda m: m.encrypt(KeyId=moto_key, Plaintext=b"benchmark data"))
-    add("Decrypt", lambda c: c.decrypt(CiphertextBlob=blob),
-        lambda m: m.decrypt(CiphertextBlob=moto_blob))
-    add("GenerateDataKey", lambda c: c.generate_data_key(KeyId=key_id, KeySpec="AES_256"),
-        lambda m: m.generate_data_key(KeyId=moto_key, KeySpec="AES_256"))
+    add(
+        "DescribeKey",
+        lambda c: c.describe_key(KeyId=key_id),
+        lambda m: m.describe_key(KeyId=moto_key),
+    )
+    add(
+        "Encrypt",
+        lambda c: c.encrypt(KeyId=key_id, Plaintext=b"benchmark data"),
+        lambda m: m.encrypt(KeyId=moto_key, Plaintext=b"benchmark data"),
+    )
+    add(
+        "Decrypt",
+        lambda c: c.decrypt(CiphertextBlob=blob),
+        lambda m: m.decrypt(CiphertextBlob=moto_blob),
+    )
+    add(
+        "GenerateDataKey",
+        lambda c: c.generate_data_key(KeyId=key_id, KeySpec="AES_256"),
+        lambda m: m.generate_data_key(KeyId=moto_key, KeySpec="AES_256"),
+    )
     for _ in range(120):
         moto_kms.create_key()
         kms.create_key()
@@ -254,7 +272,9 @@ def measure_import(runs: int) -> tuple[float, float]:
         for module, sink in (("kmsmock", ours), ("moto", moto_times)):
             out = subprocess.run(
                 [sys.executable, "-c", code.format(module=module)],
-                capture_output=True, text=True, check=True,
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout
             sink.append(float(out) * 1000)
     return statistics.median(ours), statistics.median(moto_times)
@@ -271,8 +291,10 @@ def measure_scale(sizes: list[int], rounds: int) -> dict[int, tuple[float, float
             kms = boto3.client("kms", region_name=REGION)
             for n in range(3):
                 kms.create_custom_key_store(
-                    CustomKeyStoreName=f"s{n}", CloudHsmClusterId=f"cluster-234567abcde{'fgh'[n]}",
-                    TrustAnchorCertificate="c", KeyStorePassword="kmsPassword",
+                    CustomKeyStoreName=f"s{n}",
+                    CloudHsmClusterId=f"cluster-234567abcde{'fgh'[n]}",
+                    TrustAnchorCertificate="c",
+                    KeyStorePassword="kmsPassword",
                 )
             simulation = activation.current()
             assert simulation is not None
@@ -285,13 +307,15 @@ def measure_scale(sizes: list[int], rounds: int) -> dict[int, tuple[float, float
             marker = None
             walked = 0
             while walked < size // 2 - 100:
-                page = kms.list_keys(Limit=1000, Marker=marker) if marker else kms.list_keys(Limit=1000)
+                page = (
+                    kms.list_keys(Limit=1000, Marker=marker)
+                    if marker
+                    else kms.list_keys(Limit=1000)
+                )
                 walked += len(page["Keys"])
                 marker = page.get("NextMarker")
-            page_call = (
-                (lambda: kms.list_keys(Limit=10, Marker=marker))
-                if marker
-                else (lambda: kms.list_keys(Limit=10))
+            page_call = functools.partial(
+                kms.list_keys, Limit=10, **({"Marker": marker} if marker else {})
             )
             pages, describes = [], []
             for _ in range(rounds):
@@ -301,69 +325,97 @@ def measure_scale(sizes: list[int], rounds: int) -> dict[int, tuple[float, float
     return results
 
 
+class Report:
+    """Prints results beside their targets and remembers the misses."""
+
+    def __init__(self) -> None:
+        self.misses: list[str] = []
+
+    def verdict(self, ok: bool, what: str) -> str:
+        if not ok:
+            self.misses.append(what)
+        return "ok" if ok else "MISSED"
+
+    def per_call(self, cases: list[Case]) -> None:
+        print("\nPer-call cost (median µs per call)")
+        print(
+            f"{'operation':36} {'floor':>7} {'kmsmock':>8} {'moto':>8}  "
+            f"{'kmsmock/floor':>13} (≤1.10)  {'moto/kmsmock':>12} (target)"
+        )
+        for case in cases:
+            floor = statistics.median(case.samples["floor"])
+            ours = statistics.median(case.samples["kmsmock"])
+            ratio = ours / floor
+            ratio_text = f"{ratio:13.3f} {self.verdict(ratio <= 1.10, case.name):>7}"
+            if not case.samples["moto"]:
+                print(f"{case.name:36} {floor:7.0f} {ours:8.0f} {'n/a':>8}  {ratio_text}")
+                continue
+            theirs = statistics.median(case.samples["moto"])
+            speedup = theirs / ours
+            target = FASTER_THAN_MOTO.get(case.name)
+            mark = ""
+            if target:
+                mark = f"(≥{target:g}) {self.verdict(speedup >= target, case.name + ' vs moto')}"
+            print(
+                f"{case.name:36} {floor:7.0f} {ours:8.0f} {theirs:8.0f}  {ratio_text}  "
+                f"{speedup:12.2f} {mark}"
+            )
+
+    def fixed(self, enter_exit: tuple[float, float], imports: tuple[float, float]) -> None:
+        ours, theirs = enter_exit
+        import_ours, import_moto = imports
+        print("\nFixed costs")
+        print(
+            f"mock enter + exit          {ours:8.1f} µs   (≤200 µs) "
+            f"{self.verdict(ours <= 200, 'enter+exit')}   moto mock_aws: {theirs:8.1f} µs"
+        )
+        print(
+            f"import kmsmock after boto3 {import_ours:8.1f} ms   (≤50 ms)  "
+            f"{self.verdict(import_ours <= 50, 'import')}   "
+            f"import moto after boto3: {import_moto:6.1f} ms"
+        )
+
+    def scale(self, results: dict[int, tuple[float, float]]) -> None:
+        print("\nScale: per-page cost (µs) as the account grows")
+        print(f"{'keys':>8} {'ListKeys page of 10':>20} {'DescribeCustomKeyStores':>24}")
+        for size, (page, describe) in results.items():
+            print(f"{size:8} {page:20.0f} {describe:24.0f}")
+        for label, index in (("ListKeys", 0), ("DescribeCustomKeyStores", 1)):
+            values = [value[index] for value in results.values()]
+            spread = max(values) / min(values)
+            ok = self.verdict(spread <= 1.5, label + " scale")
+            print(f"{label} spread max/min {spread:.2f} (≤1.5) {ok}")
+
+
+FASTER_THAN_MOTO = {
+    "DescribeKey": 1.75,
+    "Encrypt": 1.75,
+    "Decrypt": 1.75,
+    "CreateKey (standard)": 50.0,
+}
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
     rounds, batch = (5, 100) if args.quick else (15, 300)
-    misses: list[str] = []
-
-    def verdict(ok: bool, what: str) -> str:
-        if not ok:
-            misses.append(what)
-        return "ok" if ok else "MISSED"
-
+    report = Report()
     print(
         f"kmsmock {kmsmock.__version__} benchmark: Python {platform.python_version()}, "
         f"botocore {botocore.__version__}, {os.cpu_count()} CPUs, {rounds} interleaved rounds"
     )
-    cases = measure_per_call(rounds, batch)
-    print("\nPer-call cost (median µs per call)")
-    header = f"{'operation':36} {'floor':>7} {'kmsmock':>8} {'moto':>8}  {'kmsmock/floor':>13} (≤1.10)  {'moto/kmsmock':>12} (target)"
-    print(header)
-    faster = {"DescribeKey": 1.75, "Encrypt": 1.75, "Decrypt": 1.75, "CreateKey (standard)": 50.0}
-    for case in cases:
-        floor = statistics.median(case.samples["floor"])
-        ours = statistics.median(case.samples["kmsmock"])
-        ratio = ours / floor
-        line = f"{case.name:36} {floor:7.0f} {ours:8.0f} "
-        if case.samples["moto"]:
-            theirs = statistics.median(case.samples["moto"])
-            speedup = theirs / ours
-            target = faster.get(case.name)
-            mark = f"(≥{target:g}) {verdict(speedup >= target, case.name + ' vs moto')}" if target else ""
-            line += f"{theirs:8.0f}  {ratio:13.3f} {verdict(ratio <= 1.10, case.name):>7}  {speedup:12.2f} {mark}"
-        else:
-            line += f"{'n/a':>8}  {ratio:13.3f} {verdict(ratio <= 1.10, case.name):>7}"
-        print(line)
-
-    ours, theirs = measure_enter_exit(rounds)
-    import_ours, import_moto = measure_import(5 if args.quick else 15)
-    print("\nFixed costs")
-    print(f"mock enter + exit          {ours:8.1f} µs   (≤200 µs) {verdict(ours <= 200, 'enter+exit')}"
-          f"   moto mock_aws: {theirs:8.1f} µs")
-    print(f"import kmsmock after boto3 {import_ours:8.1f} ms   (≤50 ms)  {verdict(import_ours <= 50, 'import')}"
-          f"   import moto after boto3: {import_moto:6.1f} ms")
-
+    report.per_call(measure_per_call(rounds, batch))
+    report.fixed(measure_enter_exit(rounds), measure_import(5 if args.quick else 15))
     sizes = [10, 100, 1_000, 10_000] if args.quick else [10, 100, 1_000, 10_000, 100_000]
-    scale = measure_scale(sizes, rounds)
-    print("\nScale: per-page cost (µs) as the account grows")
-    print(f"{'keys':>8} {'ListKeys page of 10':>20} {'DescribeCustomKeyStores':>24}")
-    for size, (page, describe) in scale.items():
-        print(f"{size:8} {page:20.0f} {describe:24.0f}")
-    for label, index in (("ListKeys", 0), ("DescribeCustomKeyStores", 1)):
-        values = [v[index] for v in scale.values()]
-        spread = max(values) / min(values)
-        print(f"{label} spread max/min {spread:.2f} (≤1.5) {verdict(spread <= 1.5, label + ' scale')}")
-
-    if misses:
-        print("\nMissed targets: " + ", ".join(misses))
+    report.scale(measure_scale(sizes, rounds))
+    if report.misses:
+        print("\nMissed targets: " + ", ".join(report.misses))
     else:
         print("\nEvery target met.")
-    return 1 if (misses and args.check) else 0
+    return 1 if (report.misses and args.check) else 0
 
 
 if __name__ == "__main__":
-    json  # keep the import list stable for readers: results are plain text
     sys.exit(main())

@@ -74,7 +74,7 @@ def check_policy(policy: str) -> None:
     """Refuse a key policy that is not a JSON object."""
     try:
         document = json.loads(policy)
-    except ValueError:
+    except (ValueError, RecursionError):
         document = None
     if not isinstance(document, dict):
         raise AwsError("MalformedPolicyDocumentException", "The key policy is not a JSON document.")

@@ -166,7 +166,7 @@ def _compile_string(shape: Any, memo: dict[str, Check]) -> Check:
             raise _serialization("a string", path)
         if bounds is not None:
             # AWS counts UTF-16 code units, as Java strings do.
-            size = len(value) if value.isascii() else len(value.encode("utf-16-le")) // 2
+            size = len(value) if value.isascii() else _utf16_length(value, path)
             bounds(value, size, path, problems)
         if pattern is not None and pattern.fullmatch(value) is None:
             problems.append(
@@ -184,6 +184,13 @@ def _compile_string(shape: Any, memo: dict[str, Check]) -> Check:
         return value
 
     return check
+
+
+def _utf16_length(value: str, path: str) -> int:
+    try:
+        return len(value.encode("utf-16-le")) // 2
+    except UnicodeEncodeError:  # a lone surrogate: no valid UTF-16 string
+        raise _serialization("a string of valid Unicode characters", path) from None
 
 
 def _compile_integer(shape: Any, memo: dict[str, Check]) -> Check:

@@ -91,7 +91,7 @@ def read_params(raw: RawRequest) -> Any:
         return {}
     try:
         return json.loads(raw.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise AwsError("SerializationException", "The request body is not valid JSON.") from None
 
 
