@@ -46,7 +46,15 @@ def account_for(access_key: str | None, default_account_id: str) -> str:
     and an unsigned request, act as the default account.
     """
     if access_key is not None and access_key.startswith(_PREFIX):
-        match = _MOCK_KEY.fullmatch(access_key)
-        if match is not None:
-            return match.group(1)
+        account = _accounts.get(access_key)
+        if account is None:
+            match = _MOCK_KEY.fullmatch(access_key)
+            if match is None:
+                return default_account_id
+            account = _accounts[access_key] = match.group(1)
+        return account
     return default_account_id
+
+
+_accounts: dict[str, str] = {}
+"""Accounts of the mock access keys seen so far (a handful per test run)."""

@@ -64,6 +64,8 @@ def _ciphertext(params: Params) -> bytes:
 
 
 def _materials(ctx: Context, key: KmsKey) -> tuple[bytes, ...]:
+    if key.store_id is None:
+        return (key.material,)
     return backing.crypto_materials(
         ctx.backend.world, key_region(ctx, key), key, key_store(ctx, key)
     )

@@ -54,6 +54,7 @@ def _nonce() -> bytes:
 
 
 _ciphers: dict[bytes, Any] = {}
+_headers: dict[tuple[str, int], bytes] = {}
 _AESGCM: Any = None
 _InvalidTag: Any = None
 
@@ -84,8 +85,13 @@ def seal(
     key_arn: str, keys: tuple[bytes, ...], plaintext: bytes, context: Mapping[str, str]
 ) -> bytes:
     """Encrypt ``plaintext`` with each of ``keys`` in turn and return the blob."""
-    arn = key_arn.encode()
-    header = _HEADER.pack(MAGIC, VERSION, len(keys), len(arn)) + arn
+    header = _headers.get((key_arn, len(keys)))
+    if header is None:
+        arn = key_arn.encode()
+        header = _HEADER.pack(MAGIC, VERSION, len(keys), len(arn)) + arn
+        if len(_headers) >= 4096:
+            _headers.clear()
+        _headers[(key_arn, len(keys))] = header
     aad = _aad(header, context)
     nonces = [_nonce() for _ in keys]
     data = plaintext

@@ -175,14 +175,12 @@ class KeyLookup:
 
     @staticmethod
     def _by_id(region: RegionState, key_id: str) -> KmsKey:
+        key = region.keys.get(key_id)
+        if key is not None:
+            return key
         if _KEY_ID.fullmatch(key_id) is None:
             raise AwsError("NotFoundException", f"Invalid keyId '{key_id}'")
-        key = region.keys.get(key_id)
-        if key is None:
-            raise AwsError(
-                "NotFoundException", f"Key '{region.arn('key/' + key_id)}' does not exist"
-            )
-        return key
+        raise AwsError("NotFoundException", f"Key '{region.arn('key/' + key_id)}' does not exist")
 
 
 def schedule_deletion(region: RegionState, key: KmsKey, *, now: float, days: int) -> None:

@@ -7,7 +7,7 @@ server) turns its native request into a :class:`RawRequest` and hands it to
 
 from __future__ import annotations
 
-import base64
+import binascii
 import itertools
 import json
 import os
@@ -85,14 +85,27 @@ def read_operation(raw: RawRequest) -> str:
     return target[len(TARGET_PREFIX) :]
 
 
+_scan_json: Callable[[str, int], tuple[Any, int]] = getattr(json.JSONDecoder(), "scan_once")  # noqa: B009 - untyped in typeshed
+_JSON_SPACE = " \t\n\r"
+
+
 def read_params(raw: RawRequest) -> Any:
-    """The JSON body, parsed (an empty body is ``{}``), or SerializationException."""
-    if not raw.body or raw.body.isspace():
+    """The JSON body, parsed (an empty body is ``{}``), or SerializationException.
+
+    The body is UTF-8 JSON, as AWS requires; it is read with the standard
+    library's C scanner directly, without ``json.loads``'s encoding detection.
+    """
+    body = raw.body
+    if not body or body.isspace():
         return {}
     try:
-        return json.loads(raw.body)
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        text = body.decode("utf-8").strip(_JSON_SPACE)
+        value, end = _scan_json(text, 0)
+        if end != len(text):
+            raise ValueError("extra data after the JSON value")
+    except (ValueError, RecursionError, StopIteration):  # UnicodeDecodeError is a ValueError
         raise AwsError("SerializationException", "The request body is not valid JSON.") from None
+    return value
 
 
 def read_identity(raw: RawRequest) -> tuple[str | None, str | None]:
@@ -121,7 +134,7 @@ def read_identity(raw: RawRequest) -> tuple[str | None, str | None]:
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
+        return binascii.b2a_base64(value, newline=False).decode("ascii")
     raise TypeError(f"kmsmock cannot serialise {type(value).__name__} to JSON")
 
 
