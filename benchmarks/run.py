@@ -6,7 +6,9 @@ Run from a checkout with the dev extra installed::
     python benchmarks/run.py --quick    # fewer rounds, for a smoke run
     python benchmarks/run.py --check    # exit 1 if a target is missed
 
-Everything is measured in one process with rounds interleaved: each round
+Everything is measured in one process, as the CPU time of the calling thread
+(so the load other processes put on a shared machine adds less noise), with
+rounds interleaved: each round
 times a batch of calls against the floor, then kmsmock, then moto, so load
 on a shared machine hits all three alike (floor and kmsmock swap places every
 round). A ratio is the median, over rounds, of the ratio within each round.
@@ -128,13 +130,14 @@ class Case:
 
 
 def _timed_batch(call: Callable[[], Any], size: int) -> float:
+    """CPU time per call of a batch, in µs (CPU time: other processes' load adds less noise)."""
     gc.collect()
     gc.disable()
     try:
-        start = time.perf_counter_ns()
+        start = time.thread_time_ns()
         for _ in range(size):
             call()
-        elapsed = time.perf_counter_ns() - start
+        elapsed = time.thread_time_ns() - start
     finally:
         gc.enable()
     return elapsed / size / 1000.0  # microseconds per call

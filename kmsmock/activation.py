@@ -20,7 +20,8 @@ if TYPE_CHECKING:  # the simulation and its layers load on first activation, not
 __all__ = ["activate", "current", "deactivate", "depth"]
 
 _lock = threading.RLock()
-_simulation: Simulation | None = None
+active: Simulation | None = None
+"""The active simulation, or None (read on every request; use :func:`current` elsewhere)."""
 _depth = 0
 _environment: EnvironmentPatch | None = None
 _requests_hook: RequestsHook | None = None
@@ -28,7 +29,7 @@ _requests_hook: RequestsHook | None = None
 
 def current() -> Simulation | None:
     """The active simulation, or None when no mock is active."""
-    return _simulation
+    return active
 
 
 def depth() -> int:
@@ -38,12 +39,12 @@ def depth() -> int:
 
 def activate(options: Options, explicit: frozenset[str]) -> Simulation:
     """Open an activation: create the simulation, or join the active one."""
-    global _simulation, _depth, _environment, _requests_hook
+    global active, _depth, _environment, _requests_hook
     with _lock:
-        if _simulation is not None:
-            options.check_joinable(_simulation.options, explicit)
+        if active is not None:
+            options.check_joinable(active.options, explicit)
             _depth += 1
-            return _simulation
+            return active
         from .environment import EnvironmentPatch
         from .simulation import Simulation
         from .transport.requests_hook import RequestsHook
@@ -59,20 +60,20 @@ def activate(options: Options, explicit: frozenset[str]) -> Simulation:
             environment.restore()
             raise
         _environment, _requests_hook = environment, hook
-        _simulation, _depth = simulation, 1
+        active, _depth = simulation, 1
         return simulation
 
 
 def deactivate() -> None:
     """Close an activation; the outermost one discards the simulation."""
-    global _simulation, _depth, _environment
+    global active, _depth, _environment
     with _lock:
         if _depth == 0:
             raise RuntimeError("kmsmock is not active")
         _depth -= 1
         if _depth:
             return
-        _simulation = None
+        active = None
         try:
             if _requests_hook is not None:
                 _requests_hook.stop()

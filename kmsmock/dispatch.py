@@ -87,15 +87,19 @@ def dispatch(
     sim: Simulation, operation: str, params: Any, account_id: str, region: str
 ) -> RawResponse:
     """Run ``operation`` for ``account_id`` in ``region`` and encode its answer."""
-    try:
-        spec = _operation(operation)
-    except AwsError as error:
-        return encode_error(error, error_status(error.code))
+    spec = _operations.get(operation)
+    if spec is None:
+        try:
+            spec = _operation(operation)
+        except AwsError as error:
+            return encode_error(error, error_status(error.code))
     backend = sim.backend
+    fault = None
     try:
-        fault = sim.faults.take(operation)
-        if fault is not None:
-            raise AwsError(fault.code, fault.message)
+        if sim.faults.pending:
+            fault = sim.faults.take(operation)
+            if fault is not None:
+                raise AwsError(fault.code, fault.message)
         valid = spec.validate(params)
         with backend.lock:
             backend.tick()

@@ -25,6 +25,11 @@ class Faults:
         self._lock = threading.Lock()
         self._by_operation: dict[str, deque[Fault]] = {}
 
+    @property
+    def pending(self) -> bool:
+        """True while any injected fault is waiting (a cheap check for every request)."""
+        return bool(self._by_operation)
+
     def add(self, operation: str, fault: Fault) -> None:
         """Queue ``fault`` behind any already injected for ``operation``."""
         with self._lock:

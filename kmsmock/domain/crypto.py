@@ -18,8 +18,7 @@ import json
 import os
 import struct
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 __all__ = ["Envelope", "InvalidBlob", "open_layer", "read_envelope", "seal"]
 
@@ -33,8 +32,7 @@ class InvalidBlob(Exception):
     """The blob is not one kmsmock made, or it fails authentication."""
 
 
-@dataclass(frozen=True, slots=True)
-class Envelope:
+class Envelope(NamedTuple):
     """A parsed ciphertext blob."""
 
     key_arn: str
@@ -92,7 +90,11 @@ def seal(
         if len(_headers) >= 4096:
             _headers.clear()
         _headers[(key_arn, len(keys))] = header
-    aad = _aad(header, context)
+    aad = _aad(header, context) if context else header
+    if len(keys) == 1:  # the usual case, without the loop
+        nonce = _nonce()
+        sealed: bytes = _aesgcm(keys[0]).encrypt(nonce, plaintext, aad)
+        return header + nonce + sealed
     nonces = [_nonce() for _ in keys]
     data = plaintext
     for material, nonce in zip(keys, nonces, strict=True):
@@ -115,7 +117,9 @@ def read_envelope(blob: bytes) -> Envelope:
         key_arn = blob[_HEADER.size : body].decode()
     except UnicodeDecodeError:
         raise InvalidBlob("bad key ARN") from None
-    nonces = tuple(blob[body + n * NONCE_SIZE : body + (n + 1) * NONCE_SIZE] for n in range(layers))
+    nonces: tuple[bytes, ...] = (blob[body : body + NONCE_SIZE],)
+    if layers == 2:
+        nonces += (blob[body + NONCE_SIZE : nonce_end],)
     return Envelope(key_arn, layers, blob[:body], nonces, blob[nonce_end:])
 
 

@@ -224,7 +224,7 @@ def encode_result(result: Mapping[str, Any]) -> RawResponse:
             body = ("{" + text + "}").encode()
             break
     else:
-        body = encode_json(result).encode()
+        body = _encode_json(result).encode()
     return RawResponse(200, _headers(body), body)
 
 

@@ -79,7 +79,7 @@ def before_sign(
     request: Any, request_signer: Any = None, region_name: str | None = None, **kwargs: Any
 ) -> None:
     """Sign KMS requests with fake credentials while the mock is active."""
-    simulation = activation.current()
+    simulation = activation.active
     if simulation is None:
         return
     if kwargs.get("signature_version") is UNSIGNED:
@@ -108,7 +108,7 @@ _raw_request: Any = None
 
 def before_send(request: Any, event_name: str = "", **kwargs: Any) -> AWSResponse | None:
     """Answer a KMS request from the simulated KMS while the mock is active."""
-    simulation = activation.current()
+    simulation = activation.active
     if simulation is None:
         return None
     global _serve, _raw_request
