@@ -12,6 +12,7 @@ from ..domain.keyring import parse_key_arn
 from ..domain.keys import KeyUse, KmsKey, require_key_state
 from ..domain.keystore import KeyStoreType
 from ..domain.keystores import require
+from ..domain.randomness import random_bytes
 from ..errors import UnimplementedOperationError
 from .keyref import find_key, key_region, key_state_of, key_store
 from .registry import Context, Params, Result, operation
@@ -218,7 +219,7 @@ def _data_key(ctx: Context, params: Params) -> tuple[KmsKey, bytes, bytes]:
             else "Please specify either number of bytes or key spec.",
         )
     key = find_key(ctx, params["KeyId"], KeyUse.CRYPTO)
-    plaintext = os.urandom(_DATA_KEY_BYTES[spec] if spec is not None else size or 0)
+    plaintext = random_bytes(_DATA_KEY_BYTES[spec] if spec is not None else size or 0)
     blob = _encrypt(ctx, key, plaintext, params.get("EncryptionContext", {}))
     _dry_run(params)
     return key, plaintext, blob

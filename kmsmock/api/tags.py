@@ -28,6 +28,8 @@ def checked_tags(
     tags: list[dict[str, Any]], existing: dict[str, str] | None = None
 ) -> dict[str, str]:
     """The key's tags after adding ``tags`` (a TagList), or the TagException AWS answers."""
+    if not tags:
+        return dict(existing or {})
     keys = [tag["TagKey"] for tag in tags]
     check_tag_keys(keys)
     if len(set(keys)) != len(keys):

@@ -7,7 +7,7 @@ are decided by the caller (see :mod:`kmsmock.api.keyref`).
 
 from __future__ import annotations
 
-import os
+import functools
 import re
 from dataclasses import dataclass
 
@@ -16,6 +16,7 @@ from .errors import AwsError
 from .keys import KeyState, KeyUse, KmsKey, key_state, require_key_state
 from .keystore import CloudHsmSettings, CustomKeyStore, KeyStoreType
 from .keystores import require
+from .randomness import random_uuid
 from .region import RegionState
 
 __all__ = [
@@ -46,15 +47,10 @@ _POLICY = """{
 }"""
 
 
+@functools.lru_cache(maxsize=64)
 def default_policy(account_id: str) -> str:
     """The key policy KMS gives a key created without one."""
     return _POLICY % account_id
-
-
-def new_key_id() -> str:
-    """A random (version 4) UUID in its usual text form, as KMS key ids are."""
-    h = os.urandom(16).hex()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 
 def new_key(
@@ -69,7 +65,7 @@ def new_key(
     tags: dict[str, str] | None = None,
 ) -> KmsKey:
     """Create an Enabled symmetric encryption key (the caller checked the store)."""
-    key_id = new_key_id()
+    key_id = random_uuid()
     cluster_id = None
     if store is not None and isinstance(store.settings, CloudHsmSettings):
         cluster_id = store.settings.cluster_id

@@ -14,7 +14,6 @@ Developer Guide's "Key states of KMS keys" page.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -22,6 +21,7 @@ from typing import Final
 
 from .connection import ConnectionState
 from .errors import AwsError
+from .randomness import random_bytes
 
 __all__ = [
     "KEY_RULES",
@@ -126,7 +126,7 @@ class KmsKey:
     rotation_period_days: int | None = None
     rotation_enabled_at: float | None = None
     tags: dict[str, str] = field(default_factory=dict)
-    material: bytes = field(default_factory=lambda: os.urandom(32), repr=False)
+    material: bytes = field(default_factory=lambda: random_bytes(32), repr=False)
     renderings: dict[str, str] = field(default_factory=dict, repr=False)
     """A cache the API layer keeps of the key's unchanging public fields, as JSON text."""
     material_id: str = field(init=False, repr=False)

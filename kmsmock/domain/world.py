@@ -14,7 +14,6 @@ test takes it in hand through ``ks.cloudhsm_cluster(...)`` or
 
 from __future__ import annotations
 
-import os
 import secrets
 import string
 from collections.abc import Iterable, Sequence
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from .keystore import XksCredential
+from .randomness import random_bytes
 from .secret import Secret
 
 __all__ = [
@@ -185,7 +185,7 @@ class ExternalKey:
     spec: str = "AES_256"
     usages: tuple[str, ...] = ("ENCRYPT", "DECRYPT")
     enabled: bool = True
-    material: bytes = field(default_factory=lambda: os.urandom(32), repr=False)
+    material: bytes = field(default_factory=lambda: random_bytes(32), repr=False)
 
     def problem(self) -> str | None:
         """Why KMS would refuse this key for a KMS key, or None when it is usable."""

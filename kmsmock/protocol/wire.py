@@ -217,8 +217,9 @@ def encode_result(result: Mapping[str, Any]) -> RawResponse:
     """
     for value in result.values():
         if type(value) is Encoded:
+            # Member names are the model's (plain ASCII letters): no escaping needed.
             text = ",".join(
-                f"{json.dumps(name)}:{value.text if type(value) is Encoded else encode_json(value)}"
+                f'"{name}":{value.text if type(value) is Encoded else _encode_json(value)}'
                 for name, value in result.items()
             )
             body = ("{" + text + "}").encode()
