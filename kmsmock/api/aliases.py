@@ -40,6 +40,7 @@ def _check_new_name(name: str) -> None:
 
 @operation("CreateAlias")
 def create_alias(ctx: Context, params: Params) -> Result:
+    """CreateAlias: a new alias for a key in the caller's account and region."""
     name = params["AliasName"]
     _check_new_name(name)
     region = ctx.region
@@ -55,6 +56,7 @@ def create_alias(ctx: Context, params: Params) -> Result:
 
 @operation("UpdateAlias")
 def update_alias(ctx: Context, params: Params) -> Result:
+    """UpdateAlias: point an existing alias at another key."""
     region = ctx.region
     alias = _alias(region, params["AliasName"])
     key = find_key(ctx, params["TargetKeyId"], KeyUse.MODIFY, "TargetKeyId")
@@ -65,6 +67,7 @@ def update_alias(ctx: Context, params: Params) -> Result:
 
 @operation("DeleteAlias")
 def delete_alias(ctx: Context, params: Params) -> Result:
+    """DeleteAlias: remove an alias (its key is untouched)."""
     region = ctx.region
     del region.aliases[_alias(region, params["AliasName"]).name]
     return {}
@@ -72,6 +75,7 @@ def delete_alias(ctx: Context, params: Params) -> Result:
 
 @operation("ListAliases")
 def list_aliases(ctx: Context, params: Params) -> Result:
+    """ListAliases: the aliases of the account and region, or of one key, paged."""
     region = ctx.region
     limit = params.get("Limit")
     if limit is not None and limit > 100:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Any
 
 from ..domain import backing, crypto
 from ..domain.connection import Action
@@ -54,6 +55,10 @@ _NO_CIPHERTEXT = (
 def _ignores_ciphertext(params: Params) -> bool:
     """DryRun with the IGNORE_CIPHERTEXT modifier: KMS checks the request without the blob."""
     return bool(params.get("DryRun")) and "IGNORE_CIPHERTEXT" in params.get("DryRunModifiers", ())
+
+
+_NOTHING_OPENED: tuple[Any, bytes] = (None, b"")
+"""What :func:`_open` gives for a dry run without a ciphertext (DryRun answers next)."""
 
 
 def _ciphertext(params: Params) -> bytes:
@@ -148,6 +153,7 @@ def _with_material_id(result: Result, key: KmsKey, member: str = "KeyMaterialId"
 
 @operation("Encrypt")
 def encrypt(ctx: Context, params: Params) -> Result:
+    """Encrypt: AES-256-GCM under the key, the encryption context authenticated."""
     key = find_key(ctx, params["KeyId"], KeyUse.CRYPTO)
     _check_algorithm(key, params.get("EncryptionAlgorithm"))
     blob = _encrypt(ctx, key, params["Plaintext"], params.get("EncryptionContext", {}))
@@ -155,22 +161,35 @@ def encrypt(ctx: Context, params: Params) -> Result:
     return {"CiphertextBlob": blob, "KeyId": key.arn, "EncryptionAlgorithm": SYMMETRIC}
 
 
-@operation("Decrypt")
-def decrypt(ctx: Context, params: Params) -> Result:
-    _refuse_recipient(ctx, params)
+def _open(
+    ctx: Context, params: Params, key_member: str, context_member: str, algorithm_member: str
+) -> tuple[KmsKey, bytes]:
+    """The key and plaintext of the request's ciphertext, checked as Decrypt checks them.
+
+    With DryRun and IGNORE_CIPHERTEXT, only the key the request names (if
+    any) is checked; the caller's own checks follow, and then DryRun answers.
+    """
     if _ignores_ciphertext(params):
-        if "KeyId" in params:
-            named = find_key(ctx, params["KeyId"], KeyUse.CRYPTO)
-            _check_algorithm(named, params.get("EncryptionAlgorithm"))
-        _dry_run(params)
+        if key_member in params:
+            named = find_key(ctx, params[key_member], KeyUse.CRYPTO, key_member)
+            _check_algorithm(named, params.get(algorithm_member))
+        return _NOTHING_OPENED
     key, plaintext = _decrypt(
         ctx,
         _ciphertext(params),
-        params.get("EncryptionContext", {}),
-        params.get("KeyId"),
-        "KeyId",
+        params.get(context_member, {}),
+        params.get(key_member),
+        key_member,
     )
-    _check_algorithm(key, params.get("EncryptionAlgorithm"))
+    _check_algorithm(key, params.get(algorithm_member))
+    return key, plaintext
+
+
+@operation("Decrypt")
+def decrypt(ctx: Context, params: Params) -> Result:
+    """Decrypt: open a blob; the blob names its key, so KeyId is optional."""
+    _refuse_recipient(ctx, params)
+    key, plaintext = _open(ctx, params, "KeyId", "EncryptionContext", "EncryptionAlgorithm")
     _dry_run(params)
     result = {"KeyId": key.arn, "Plaintext": plaintext, "EncryptionAlgorithm": SYMMETRIC}
     return _with_material_id(result, key)
@@ -178,21 +197,10 @@ def decrypt(ctx: Context, params: Params) -> Result:
 
 @operation("ReEncrypt")
 def re_encrypt(ctx: Context, params: Params) -> Result:
-    if _ignores_ciphertext(params):
-        if "SourceKeyId" in params:
-            named = find_key(ctx, params["SourceKeyId"], KeyUse.CRYPTO, "SourceKeyId")
-            _check_algorithm(named, params.get("SourceEncryptionAlgorithm"))
-        target = find_key(ctx, params["DestinationKeyId"], KeyUse.CRYPTO, "DestinationKeyId")
-        _check_algorithm(target, params.get("DestinationEncryptionAlgorithm"))
-        _dry_run(params)
-    source, plaintext = _decrypt(
-        ctx,
-        _ciphertext(params),
-        params.get("SourceEncryptionContext", {}),
-        params.get("SourceKeyId"),
-        "SourceKeyId",
+    """ReEncrypt: decrypt under the source key, encrypt under the destination key."""
+    source, plaintext = _open(
+        ctx, params, "SourceKeyId", "SourceEncryptionContext", "SourceEncryptionAlgorithm"
     )
-    _check_algorithm(source, params.get("SourceEncryptionAlgorithm"))
     destination = find_key(ctx, params["DestinationKeyId"], KeyUse.CRYPTO, "DestinationKeyId")
     _check_algorithm(destination, params.get("DestinationEncryptionAlgorithm"))
     blob = _encrypt(ctx, destination, plaintext, params.get("DestinationEncryptionContext", {}))
@@ -227,6 +235,7 @@ def _data_key(ctx: Context, params: Params) -> tuple[KmsKey, bytes, bytes]:
 
 @operation("GenerateDataKey")
 def generate_data_key(ctx: Context, params: Params) -> Result:
+    """GenerateDataKey: a fresh data key, in plaintext and encrypted."""
     _refuse_recipient(ctx, params)
     key, plaintext, blob = _data_key(ctx, params)
     result = {"CiphertextBlob": blob, "Plaintext": plaintext, "KeyId": key.arn}
@@ -235,12 +244,14 @@ def generate_data_key(ctx: Context, params: Params) -> Result:
 
 @operation("GenerateDataKeyWithoutPlaintext")
 def generate_data_key_without_plaintext(ctx: Context, params: Params) -> Result:
+    """GenerateDataKeyWithoutPlaintext: a fresh data key, encrypted only."""
     key, _, blob = _data_key(ctx, params)
     return _with_material_id({"CiphertextBlob": blob, "KeyId": key.arn}, key)
 
 
 @operation("GenerateRandom")
 def generate_random(ctx: Context, params: Params) -> Result:
+    """GenerateRandom: random bytes, optionally from a CloudHSM key store's cluster."""
     _refuse_recipient(ctx, params)
     size = params.get("NumberOfBytes")
     if size is None:

@@ -148,6 +148,7 @@ def _check_standard_key(params: Params, origin: str) -> None:
 
 @operation("CreateKey")
 def create_key(ctx: Context, params: Params) -> Result:
+    """CreateKey: a symmetric encryption key, standard or in a custom key store."""
     origin = params.get("Origin", "AWS_KMS")
     policy = params.get("Policy")
     if policy is not None:
@@ -173,11 +174,13 @@ def create_key(ctx: Context, params: Params) -> Result:
 
 @operation("DescribeKey")
 def describe_key(ctx: Context, params: Params) -> Result:
+    """DescribeKey: the key's KeyMetadata."""
     return {"KeyMetadata": key_metadata(ctx, find_key(ctx, params["KeyId"], KeyUse.READ))}
 
 
 @operation("ListKeys")
 def list_keys(ctx: Context, params: Params) -> Result:
+    """ListKeys: the keys of the account and region, paged in creation order."""
     region: RegionState = ctx.region
     page = paginate(
         region.key_list,
@@ -191,24 +194,28 @@ def list_keys(ctx: Context, params: Params) -> Result:
 
 @operation("EnableKey")
 def enable_key(ctx: Context, params: Params) -> Result:
+    """EnableKey: the key is Enabled (once available, for a key in a custom key store)."""
     find_key(ctx, params["KeyId"], KeyUse.ENABLE_DISABLE).enabled = True
     return {}
 
 
 @operation("DisableKey")
 def disable_key(ctx: Context, params: Params) -> Result:
+    """DisableKey: the key is Disabled (once available, for a key in a custom key store)."""
     find_key(ctx, params["KeyId"], KeyUse.ENABLE_DISABLE).enabled = False
     return {}
 
 
 @operation("UpdateKeyDescription")
 def update_key_description(ctx: Context, params: Params) -> Result:
+    """UpdateKeyDescription: replace the key's description."""
     find_key(ctx, params["KeyId"], KeyUse.MODIFY).description = params["Description"]
     return {}
 
 
 @operation("ScheduleKeyDeletion")
 def schedule_key_deletion(ctx: Context, params: Params) -> Result:
+    """ScheduleKeyDeletion: PendingDeletion for 7 to 30 days on the mock clock."""
     days = params.get("PendingWindowInDays", 30)
     if not 7 <= days <= 30:
         raise AwsError("ValidationException", "PendingWindowInDays must be between 7 and 30")
@@ -227,6 +234,7 @@ def schedule_key_deletion(ctx: Context, params: Params) -> Result:
 
 @operation("CancelKeyDeletion")
 def cancel_key_deletion(ctx: Context, params: Params) -> Result:
+    """CancelKeyDeletion: out of PendingDeletion, and Disabled."""
     key = find_key(ctx, params["KeyId"], KeyUse.READ)
     keyring.cancel_deletion(ctx.backend.region(key.account_id, key.region), key)
     return {"KeyId": key.arn}

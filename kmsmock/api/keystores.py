@@ -143,6 +143,7 @@ def _verifier(ctx: Context, store: CustomKeyStore | None = None) -> keystores.Ve
 
 @operation("CreateCustomKeyStore")
 def create_custom_key_store(ctx: Context, params: Params) -> Result:
+    """CreateCustomKeyStore: a new DISCONNECTED CloudHSM or external key store."""
     settings = _settings_for_create(ctx, params)
     store = keystores.create_store(
         ctx.region, params["CustomKeyStoreName"], settings, ctx.now, verify=_verifier(ctx)
@@ -152,6 +153,7 @@ def create_custom_key_store(ctx: Context, params: Params) -> Result:
 
 @operation("DescribeCustomKeyStores")
 def describe_custom_key_stores(ctx: Context, params: Params) -> Result:
+    """DescribeCustomKeyStores: every store, or one by id or name, paged."""
     store_id = params.get("CustomKeyStoreId")
     name = params.get("CustomKeyStoreName")
     if store_id is not None and name is not None:
@@ -172,6 +174,7 @@ def describe_custom_key_stores(ctx: Context, params: Params) -> Result:
 
 @operation("ConnectCustomKeyStore")
 def connect_custom_key_store(ctx: Context, params: Params) -> Result:
+    """ConnectCustomKeyStore: start connecting the store to its backing store."""
     region = ctx.region
     ctx.backend.connect(region, region.store(params["CustomKeyStoreId"]))
     return {}
@@ -179,6 +182,7 @@ def connect_custom_key_store(ctx: Context, params: Params) -> Result:
 
 @operation("DisconnectCustomKeyStore")
 def disconnect_custom_key_store(ctx: Context, params: Params) -> Result:
+    """DisconnectCustomKeyStore: start disconnecting the store."""
     region = ctx.region
     ctx.backend.disconnect(region, region.store(params["CustomKeyStoreId"]))
     return {}
@@ -186,6 +190,7 @@ def disconnect_custom_key_store(ctx: Context, params: Params) -> Result:
 
 @operation("UpdateCustomKeyStore")
 def update_custom_key_store(ctx: Context, params: Params) -> Result:
+    """UpdateCustomKeyStore: change the store's name or backing-store settings."""
     region = ctx.region
     store = region.store(params["CustomKeyStoreId"])
     what = f"a custom key store with CustomKeyStoreType {store.type.value}"
@@ -213,6 +218,7 @@ def update_custom_key_store(ctx: Context, params: Params) -> Result:
 
 @operation("DeleteCustomKeyStore")
 def delete_custom_key_store(ctx: Context, params: Params) -> Result:
+    """DeleteCustomKeyStore: remove a DISCONNECTED store that holds no keys."""
     region = ctx.region
     store = region.store(params["CustomKeyStoreId"])
     keystores.delete_store(region, store)

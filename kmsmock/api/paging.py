@@ -21,7 +21,9 @@ _KEY = os.urandom(32)
 
 class _Sequenced(Protocol):
     @property
-    def seq(self) -> int: ...
+    def seq(self) -> int:
+        """The item's place in creation order."""
+        ...
 
 
 T = TypeVar("T", bound=_Sequenced)

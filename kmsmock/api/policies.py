@@ -21,6 +21,7 @@ def _check_name(params: Params) -> None:
 
 @operation("GetKeyPolicy")
 def get_key_policy(ctx: Context, params: Params) -> Result:
+    """GetKeyPolicy: the key's policy (there is one, named default)."""
     key = find_key(ctx, params["KeyId"], KeyUse.READ)
     _check_name(params)
     return {"Policy": key.policy, "PolicyName": DEFAULT}
@@ -28,6 +29,7 @@ def get_key_policy(ctx: Context, params: Params) -> Result:
 
 @operation("PutKeyPolicy")
 def put_key_policy(ctx: Context, params: Params) -> Result:
+    """PutKeyPolicy: replace the key's policy with a JSON document."""
     key = find_key(ctx, params["KeyId"], KeyUse.READ)
     _check_name(params)
     check_policy(params["Policy"])
@@ -37,5 +39,6 @@ def put_key_policy(ctx: Context, params: Params) -> Result:
 
 @operation("ListKeyPolicies")
 def list_key_policies(ctx: Context, params: Params) -> Result:
+    """ListKeyPolicies: the one policy name, default."""
     find_key(ctx, params["KeyId"], KeyUse.READ)
     return {"PolicyNames": [DEFAULT], "Truncated": False}

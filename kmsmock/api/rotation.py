@@ -24,6 +24,7 @@ def _rotatable(ctx: Context, params: Params, use: KeyUse) -> KmsKey:
 
 @operation("GetKeyRotationStatus")
 def get_key_rotation_status(ctx: Context, params: Params) -> Result:
+    """GetKeyRotationStatus: whether automatic rotation is on, and when next."""
     key = _rotatable(ctx, params, KeyUse.READ)
     result: Result = {"KeyRotationEnabled": key.rotation_period_days is not None, "KeyId": key.arn}
     if key.rotation_period_days is not None and key.rotation_enabled_at is not None:
@@ -36,6 +37,7 @@ def get_key_rotation_status(ctx: Context, params: Params) -> Result:
 
 @operation("EnableKeyRotation")
 def enable_key_rotation(ctx: Context, params: Params) -> Result:
+    """EnableKeyRotation: rotate every RotationPeriodInDays (365 by default)."""
     key = _rotatable(ctx, params, KeyUse.ROTATION)
     key.rotation_period_days = params.get("RotationPeriodInDays", DEFAULT_PERIOD_DAYS)
     key.rotation_enabled_at = ctx.now
@@ -44,6 +46,7 @@ def enable_key_rotation(ctx: Context, params: Params) -> Result:
 
 @operation("DisableKeyRotation")
 def disable_key_rotation(ctx: Context, params: Params) -> Result:
+    """DisableKeyRotation: stop automatic rotation."""
     key = _rotatable(ctx, params, KeyUse.ROTATION)
     key.rotation_period_days = None
     key.rotation_enabled_at = None

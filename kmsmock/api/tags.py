@@ -48,6 +48,7 @@ def tag_list(key: KmsKey) -> list[dict[str, str]]:
 
 @operation("TagResource")
 def tag_resource(ctx: Context, params: Params) -> Result:
+    """TagResource: add or replace tags on a key."""
     key = find_key(ctx, params["KeyId"], KeyUse.MODIFY)
     key.tags = checked_tags(params["Tags"], key.tags)
     return {}
@@ -55,6 +56,7 @@ def tag_resource(ctx: Context, params: Params) -> Result:
 
 @operation("UntagResource")
 def untag_resource(ctx: Context, params: Params) -> Result:
+    """UntagResource: remove tags from a key."""
     key = find_key(ctx, params["KeyId"], KeyUse.MODIFY)
     check_tag_keys(params["TagKeys"])
     for name in params["TagKeys"]:
@@ -72,6 +74,7 @@ class _Tag:
 
 @operation("ListResourceTags")
 def list_resource_tags(ctx: Context, params: Params) -> Result:
+    """ListResourceTags: the key's tags, paged."""
     key = find_key(ctx, params["KeyId"], KeyUse.READ)
     limit = params.get("Limit")
     if limit is not None and limit > MAX_TAGS:

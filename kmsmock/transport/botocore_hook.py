@@ -50,14 +50,17 @@ class _Body:
         self._payload = payload
 
     def stream(self, **kwargs: Any) -> tuple[bytes, ...]:
+        """The whole body, as one chunk (what botocore joins)."""
         payload, self._payload = self._payload, b""
         return (payload,) if payload else ()
 
     def read(self, amt: int | None = None) -> bytes:
+        """The whole body, whatever ``amt`` asks for."""
         payload, self._payload = self._payload, b""
         return payload
 
     def close(self) -> None:
+        """Drop the body."""
         self._payload = b""
 
 
