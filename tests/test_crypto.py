@@ -230,3 +230,25 @@ def test_cross_account_decrypt_by_blob(make_client: Any) -> None:
     assert error_code(
         make_client(account="111111111111", region="eu-west-1").decrypt, CiphertextBlob=blob
     ) == ("InvalidCiphertextException")
+
+
+def test_crypto_with_an_unknown_key_is_not_found(kms: Any) -> None:
+    missing = "11111111-2222-3333-4444-555555555555"
+    for call, params in (
+        (kms.encrypt, {"KeyId": missing, "Plaintext": b"p"}),
+        (kms.generate_data_key, {"KeyId": missing, "KeySpec": "AES_256"}),
+        (kms.encrypt, {"KeyId": "alias/none", "Plaintext": b"p"}),
+    ):
+        assert error_code(call, **params) == "NotFoundException"
+
+
+def test_a_blob_moved_onto_another_key_is_invalid_ciphertext(kms: Any, key: dict[str, Any]) -> None:
+    other = kms.create_key()["KeyMetadata"]
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"p")["CiphertextBlob"]
+    # Same length ARNs: swap the key the blob names, keep everything else.
+    forged = blob.replace(key["Arn"].encode(), other["Arn"].encode())
+    assert forged != blob
+    assert error_code(kms.decrypt, CiphertextBlob=forged) == "InvalidCiphertextException"
+    assert error_code(kms.decrypt, CiphertextBlob=forged, KeyId=other["KeyId"]) == (
+        "InvalidCiphertextException"
+    )
