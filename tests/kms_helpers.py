@@ -17,16 +17,20 @@ def cluster_id(n: int) -> str:
     return "cluster-" + "234567abcde" + letters[n // 26 % 26] + letters[n % 26]
 
 
-def create_cloudhsm(kms: Any, name: str = "hsm-store", **overrides: Any) -> str:
-    """Create a CloudHSM key store and return its id."""
-    params = {
+def hsm_params(name: str = "hsm-store", **overrides: Any) -> dict[str, Any]:
+    """CreateCustomKeyStore parameters of a CloudHSM key store."""
+    return {
         "CustomKeyStoreName": name,
         "CloudHsmClusterId": CLUSTER_ID,
         "TrustAnchorCertificate": TRUST_ANCHOR,
         "KeyStorePassword": PASSWORD,
         **overrides,
     }
-    return str(kms.create_custom_key_store(**params)["CustomKeyStoreId"])
+
+
+def create_cloudhsm(kms: Any, name: str = "hsm-store", **overrides: Any) -> str:
+    """Create a CloudHSM key store and return its id."""
+    return str(kms.create_custom_key_store(**hsm_params(name, **overrides))["CustomKeyStoreId"])
 
 
 def xks_params(name: str = "xks-store", **overrides: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from kms_helpers import (
     describe,
     error_code,
     error_of,
+    hsm_params,
 )
 
 OTHER_ANCHOR = "-----BEGIN CERTIFICATE-----\nMIIBother\n-----END CERTIFICATE-----"
@@ -62,10 +63,7 @@ def test_strict_mode_knows_only_arranged_clusters(kms: Any, kms_keystores: Any) 
     assert kms_keystores.strict is True
     code, message = error_of(
         kms.create_custom_key_store,
-        CustomKeyStoreName="s",
-        CloudHsmClusterId=CLUSTER_ID,
-        TrustAnchorCertificate=TRUST_ANCHOR,
-        KeyStorePassword=PASSWORD,
+        **hsm_params("s"),
     )
     assert code == "CloudHsmClusterNotFoundException"
     assert CLUSTER_ID in message
@@ -87,10 +85,7 @@ def test_a_cluster_in_another_account_or_region_is_not_visible(
     assert (
         error_code(
             kms.create_custom_key_store,
-            CustomKeyStoreName="s",
-            CloudHsmClusterId=CLUSTER_ID,
-            TrustAnchorCertificate=TRUST_ANCHOR,
-            KeyStorePassword=PASSWORD,
+            **hsm_params("s"),
         )
         == "CloudHsmClusterNotFoundException"
     )
@@ -120,10 +115,7 @@ def test_create_refuses_a_cluster_that_is_not_active(
     arrange(kms_keystores, state=cluster_state)
     code, message = error_of(
         kms.create_custom_key_store,
-        CustomKeyStoreName="s",
-        CloudHsmClusterId=CLUSTER_ID,
-        TrustAnchorCertificate=TRUST_ANCHOR,
-        KeyStorePassword=PASSWORD,
+        **hsm_params("s"),
     )
     assert code == "CloudHsmClusterNotActiveException"
     assert cluster_state in message
@@ -135,10 +127,7 @@ def test_create_refuses_a_deleted_cluster_as_not_found(kms: Any, kms_keystores: 
     assert (
         error_code(
             kms.create_custom_key_store,
-            CustomKeyStoreName="s",
-            CloudHsmClusterId=CLUSTER_ID,
-            TrustAnchorCertificate=TRUST_ANCHOR,
-            KeyStorePassword=PASSWORD,
+            **hsm_params("s"),
         )
         == "CloudHsmClusterNotFoundException"
     )
@@ -162,10 +151,7 @@ def test_create_refuses_a_cluster_with_an_invalid_configuration(
     arrange(kms_keystores, **attributes)
     code = error_code(
         kms.create_custom_key_store,
-        CustomKeyStoreName="s",
-        CloudHsmClusterId=CLUSTER_ID,
-        TrustAnchorCertificate=TRUST_ANCHOR,
-        KeyStorePassword=PASSWORD,
+        **hsm_params("s"),
     )
     assert code == "CloudHsmClusterInvalidConfigurationException"
     assert all_stores(kms) == []
@@ -185,10 +171,7 @@ def test_create_refuses_a_trust_anchor_that_is_not_the_clusters(
     arrange(kms_keystores, trust_anchor_certificate=OTHER_ANCHOR)
     code = error_code(
         kms.create_custom_key_store,
-        CustomKeyStoreName="s",
-        CloudHsmClusterId=CLUSTER_ID,
-        TrustAnchorCertificate=TRUST_ANCHOR,
-        KeyStorePassword=PASSWORD,
+        **hsm_params("s"),
     )
     assert code == "IncorrectTrustAnchorException"
     assert all_stores(kms) == []
@@ -204,10 +187,7 @@ def test_an_arranged_cluster_with_a_generated_trust_anchor_refuses_another(
     assert (
         error_code(
             kms.create_custom_key_store,
-            CustomKeyStoreName="s",
-            CloudHsmClusterId=CLUSTER_ID,
-            TrustAnchorCertificate=TRUST_ANCHOR,
-            KeyStorePassword=PASSWORD,
+            **hsm_params("s"),
         )
         == "IncorrectTrustAnchorException"
     )
@@ -221,10 +201,7 @@ def test_create_refuses_a_cluster_related_to_one_in_use(kms: Any, kms_keystores:
     arrange(kms_keystores, cluster_id(5), related_to=first)
     code, message = error_of(
         kms.create_custom_key_store,
-        CustomKeyStoreName="second",
-        CloudHsmClusterId=cluster_id(5),
-        TrustAnchorCertificate=TRUST_ANCHOR,
-        KeyStorePassword=PASSWORD,
+        **hsm_params("second", CloudHsmClusterId=cluster_id(5)),
     )
     assert code == "CloudHsmClusterInUseException"
     assert CLUSTER_ID in message

@@ -16,6 +16,7 @@ from kms_helpers import (
     create_xks,
     describe,
     error_of,
+    hsm_params,
     xks_params,
 )
 
@@ -129,10 +130,7 @@ def test_vpc_connectivity_needs_the_endpoint_service_name(kms: Any) -> None:
 def test_cloudhsm_store_refuses_external_parameters(kms: Any, extra: dict[str, Any]) -> None:
     code, message = error_of(
         kms.create_custom_key_store,
-        CustomKeyStoreName="s",
-        CloudHsmClusterId=CLUSTER_ID,
-        TrustAnchorCertificate=TRUST_ANCHOR,
-        KeyStorePassword=PASSWORD,
+        **hsm_params("s"),
         **extra,
     )
     assert code == "ValidationException"
@@ -168,10 +166,7 @@ def test_a_cluster_backs_one_store(kms: Any) -> None:
     create_cloudhsm(kms, name="one")
     code, message = error_of(
         kms.create_custom_key_store,
-        CustomKeyStoreName="two",
-        CloudHsmClusterId=CLUSTER_ID,
-        TrustAnchorCertificate=TRUST_ANCHOR,
-        KeyStorePassword=PASSWORD,
+        **hsm_params("two"),
     )
     assert code == "CloudHsmClusterInUseException"
     assert CLUSTER_ID in message
@@ -254,20 +249,14 @@ def test_identical_cloudhsm_create_returns_the_existing_disconnected_store(kms: 
     # Not when a property differs...
     code, _ = error_of(
         kms.create_custom_key_store,
-        CustomKeyStoreName="hsm-store",
-        CloudHsmClusterId=CLUSTER_ID,
-        TrustAnchorCertificate=TRUST_ANCHOR,
-        KeyStorePassword="another-password",
+        **hsm_params("hsm-store", KeyStorePassword="another-password"),
     )
     assert code == "CustomKeyStoreNameInUseException"
     # ...and not once the store is connected.
     kms.connect_custom_key_store(CustomKeyStoreId=first)
     code, _ = error_of(
         kms.create_custom_key_store,
-        CustomKeyStoreName="hsm-store",
-        CloudHsmClusterId=CLUSTER_ID,
-        TrustAnchorCertificate=TRUST_ANCHOR,
-        KeyStorePassword=PASSWORD,
+        **hsm_params("hsm-store"),
     )
     assert code == "CustomKeyStoreNameInUseException"
 

@@ -29,7 +29,7 @@ import pytest
 import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from kms_helpers import TRUST_ANCHOR, XKS_ACCESS_KEY
+from kms_helpers import TRUST_ANCHOR, XKS_ACCESS_KEY, hsm_params
 
 import kmsmock.activation
 from kmsmock import KmsKeystores, mock_kms_keystores
@@ -126,10 +126,7 @@ def test_secrets_never_appear_where_they_do_not_belong(
 
     # CloudHSM key store: create, fail on bad passwords, update, connect.
     hsm = kms.create_custom_key_store(
-        CustomKeyStoreName="hsm",
-        CloudHsmClusterId="cluster-234567abcdef",
-        TrustAnchorCertificate=TRUST_ANCHOR,
-        KeyStorePassword=PASSWORD,
+        **hsm_params("hsm", CloudHsmClusterId="cluster-234567abcdef"),
     )["CustomKeyStoreId"]
     for password in (SHORT_PASSWORD, LONG_PASSWORD):
         errors.append(
@@ -140,10 +137,9 @@ def test_secrets_never_appear_where_they_do_not_belong(
     errors.append(  # name in use: an error about a request that carries a password
         error_text(
             kms.create_custom_key_store,
-            CustomKeyStoreName="hsm",
-            CloudHsmClusterId="cluster-234567abcdeg",
-            TrustAnchorCertificate=TRUST_ANCHOR,
-            KeyStorePassword=NEW_PASSWORD,
+            **hsm_params(
+                "hsm", CloudHsmClusterId="cluster-234567abcdeg", KeyStorePassword=NEW_PASSWORD
+            ),
         )
     )
     kms.update_custom_key_store(CustomKeyStoreId=hsm, KeyStorePassword=NEW_PASSWORD)
@@ -289,10 +285,7 @@ def test_a_full_workflow_opens_no_socket(socket_log: list[tuple[str, Any]]) -> N
     with mock_kms_keystores(connect_delay=60) as ks:
         kms = boto3.client("kms", region_name="us-east-1")
         store_id = kms.create_custom_key_store(
-            CustomKeyStoreName="workflow",
-            CloudHsmClusterId="cluster-234567abcdef",
-            TrustAnchorCertificate=TRUST_ANCHOR,
-            KeyStorePassword=PASSWORD,
+            **hsm_params("workflow", CloudHsmClusterId="cluster-234567abcdef"),
         )["CustomKeyStoreId"]
         kms.connect_custom_key_store(CustomKeyStoreId=store_id)
         ks.advance(60)

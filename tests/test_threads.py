@@ -27,7 +27,14 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from kms_helpers import PASSWORD, TRUST_ANCHOR, XKS_ACCESS_KEY, XKS_SECRET, cluster_id, xks_params
+from kms_helpers import (
+    PASSWORD,
+    XKS_ACCESS_KEY,
+    XKS_SECRET,
+    cluster_id,
+    hsm_params,
+    xks_params,
+)
 
 from kmsmock import KmsKeystores
 
@@ -176,10 +183,7 @@ class Worker:
         answer = self.call(
             region,
             "create_custom_key_store",
-            CustomKeyStoreName=self.rng.choice(NAMES),
-            CloudHsmClusterId=self.rng.choice(CLUSTERS),
-            TrustAnchorCertificate=TRUST_ANCHOR,
-            KeyStorePassword=PASSWORD,
+            **hsm_params(self.rng.choice(NAMES), CloudHsmClusterId=self.rng.choice(CLUSTERS)),
         )
         if answer is not None:
             self.created(region, answer["CustomKeyStoreId"], "AWS_CLOUDHSM")
@@ -450,10 +454,7 @@ def racers(session: boto3.session.Session) -> list[Any]:
 def test_one_of_many_identical_deletes_wins(racers: list[Any]) -> None:
     for n in range(ROUNDS):
         store_id = racers[0].create_custom_key_store(
-            CustomKeyStoreName=f"doomed-{n}",
-            CloudHsmClusterId=cluster_id(n),
-            TrustAnchorCertificate=TRUST_ANCHOR,
-            KeyStorePassword=PASSWORD,
+            **hsm_params(f"doomed-{n}", CloudHsmClusterId=cluster_id(n)),
         )["CustomKeyStoreId"]
         outcomes = race(
             racers, lambda kms, _, s=store_id: kms.delete_custom_key_store(CustomKeyStoreId=s)
@@ -466,10 +467,7 @@ def test_one_of_many_creates_with_the_same_name_wins(racers: list[Any]) -> None:
 
         def create(kms: Any, index: int, name: str = f"contested-{n}") -> Any:
             return kms.create_custom_key_store(
-                CustomKeyStoreName=name,
-                CloudHsmClusterId=cluster_id(index),
-                TrustAnchorCertificate=TRUST_ANCHOR,
-                KeyStorePassword=PASSWORD,
+                **hsm_params(name, CloudHsmClusterId=cluster_id(index)),
             )
 
         outcomes = race(racers, create)
@@ -485,10 +483,7 @@ def test_the_store_quota_holds_under_concurrent_creates(session: boto3.session.S
 
     def create(kms: Any, index: int) -> Any:
         return kms.create_custom_key_store(
-            CustomKeyStoreName=f"quota-{index}",
-            CloudHsmClusterId=cluster_id(index),
-            TrustAnchorCertificate=TRUST_ANCHOR,
-            KeyStorePassword=PASSWORD,
+            **hsm_params(f"quota-{index}", CloudHsmClusterId=cluster_id(index)),
         )
 
     outcomes = race(clients, create)
@@ -498,10 +493,7 @@ def test_the_store_quota_holds_under_concurrent_creates(session: boto3.session.S
 
 def test_one_of_many_schedules_of_a_key_wins(racers: list[Any]) -> None:
     store_id = racers[0].create_custom_key_store(
-        CustomKeyStoreName="keys",
-        CloudHsmClusterId=cluster_id(0),
-        TrustAnchorCertificate=TRUST_ANCHOR,
-        KeyStorePassword=PASSWORD,
+        **hsm_params("keys", CloudHsmClusterId=cluster_id(0)),
     )["CustomKeyStoreId"]
     racers[0].connect_custom_key_store(CustomKeyStoreId=store_id)
     for _ in range(ROUNDS):
@@ -522,10 +514,7 @@ def test_concurrent_connects_and_disconnects_leave_a_valid_state(
     racers: list[Any], kms_keystores: KmsKeystores
 ) -> None:
     store_id = racers[0].create_custom_key_store(
-        CustomKeyStoreName="flapping",
-        CloudHsmClusterId=cluster_id(0),
-        TrustAnchorCertificate=TRUST_ANCHOR,
-        KeyStorePassword=PASSWORD,
+        **hsm_params("flapping", CloudHsmClusterId=cluster_id(0)),
     )["CustomKeyStoreId"]
 
     def flap(kms: Any, index: int) -> Any:
