@@ -47,6 +47,7 @@ class _Operation(NamedTuple):
 
 
 _operations: dict[str, _Operation] = {}
+_new_tuple = tuple.__new__
 
 
 def _operation(name: str) -> _Operation:
@@ -103,18 +104,23 @@ def dispatch(
         valid = spec.validate(params)
         with backend.lock:
             backend.tick()
-            result = spec.handler(
-                Context(operation, account_id, region, backend, sim.options), valid
-            )
-            sim.record(
-                Call(
+            # tuple.__new__ builds the named tuples without their Python-level constructors.
+            ctx = _new_tuple(
+                Context,
+                (
                     operation,
                     account_id,
                     region,
-                    spec.redact(params),
-                    None,
-                    None,
-                    backend.clock.now(),
+                    backend,
+                    sim.options,
+                    backend.region(account_id, region),
+                ),
+            )
+            result = spec.handler(ctx, valid)
+            now = backend.clock.now()
+            sim.record(
+                _new_tuple(
+                    Call, (operation, account_id, region, spec.redact(params), None, None, now)
                 )
             )
         return encode_result(result)

@@ -10,7 +10,7 @@ from ..domain.errors import AwsError
 from ..domain.keys import KeyState, KeyUse, KmsKey
 from ..domain.region import RegionState
 from ..errors import UnimplementedOperationError
-from ..protocol.wire import Encoded
+from ..protocol.wire import Encoded, json_string
 from .keyref import find_key, key_state_of
 from .paging import paginate
 from .registry import Context, Params, Result, operation
@@ -52,14 +52,14 @@ def key_metadata(ctx: Context, key: KmsKey) -> Encoded:
     if unchanging is None:
         unchanging = key.renderings["metadata"] = _unchanging(key)
     state = key_state_of(ctx, key)
-    changing: Result = {
-        "Enabled": state is KeyState.ENABLED,
-        "Description": key.description,
-        "KeyState": state,  # a str enum: JSON encodes its value
-    }
+    # Written out, like the unchanging part: only the description needs escaping.
+    text = (
+        f'{{{unchanging},"Enabled":{"true" if state is KeyState.ENABLED else "false"},'
+        f'"Description":{json_string(key.description)},"KeyState":"{state.value}"'
+    )
     if key.deletion_date is not None:
-        changing["DeletionDate"] = round(key.deletion_date, 3)
-    return Encoded.merged(unchanging, changing)
+        text += f',"DeletionDate":{round(key.deletion_date, 3)!r}'
+    return Encoded(text + "}")
 
 
 def list_entry(key: KmsKey) -> str:

@@ -23,11 +23,8 @@ class Context(NamedTuple):
     region_name: str
     backend: Backend
     options: Options
-
-    @property
-    def region(self) -> RegionState:
-        """The caller's account in the caller's region."""
-        return self.backend.region(self.account_id, self.region_name)
+    region: RegionState
+    """The caller's account in the caller's region."""
 
     @property
     def now(self) -> float:

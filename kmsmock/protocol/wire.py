@@ -138,6 +138,10 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"kmsmock cannot serialise {type(value).__name__} to JSON")
 
 
+json_string: Callable[[str], str] = json.encoder.encode_basestring_ascii
+"""A string as JSON text (quoted and escaped, in C)."""
+
+
 def _make_encode_json() -> Any:
     """A compact JSON encoder (blobs as base64), built once and reused.
 
@@ -191,15 +195,14 @@ class Encoded:
         return cls("{" + members + "," + encode_json(more)[1:])
 
 
-_prefix = os.urandom(8).hex()
-_request_prefix = f"{_prefix[:8]}-{_prefix[8:12]}-{_prefix[12:16]}-"
+_prefix = os.urandom(10).hex()
+_request_prefix = f"{_prefix[:8]}-{_prefix[8:12]}-{_prefix[12:16]}-{_prefix[16:20]}-"
 _request_numbers = itertools.count()
 
 
 def request_id() -> str:
     """A fresh request id in AWS's UUID form: random per process, then a counter."""
-    number = next(_request_numbers)
-    return f"{_request_prefix}{number >> 48 & 0xFFFF:04x}-{number & 0xFFFFFFFFFFFF:012x}"
+    return f"{_request_prefix}{next(_request_numbers):012x}"
 
 
 def _headers(body: bytes) -> dict[str, str]:
@@ -210,23 +213,33 @@ def _headers(body: bytes) -> dict[str, str]:
     }
 
 
+_new_tuple = tuple.__new__
+
+
 def encode_result(result: Mapping[str, Any]) -> RawResponse:
     """A 200 answer; blobs (bytes) become base64, timestamps are epoch seconds already.
 
     Top-level members may be :class:`Encoded` JSON text, spliced in as they are.
     """
-    for value in result.values():
+    if len(result) == 1:  # most answers: a single member
+        [(name, value)] = result.items()
         if type(value) is Encoded:
-            # Member names are the model's (plain ASCII letters): no escaping needed.
-            text = ",".join(
+            body = f'{{"{name}":{value.text}}}'.encode()
+        else:
+            body = _encode_json(result).encode()
+    elif any(type(value) is Encoded for value in result.values()):
+        # Member names are the model's (plain ASCII letters): no escaping needed.
+        text = ",".join(
+            [
                 f'"{name}":{value.text if type(value) is Encoded else _encode_json(value)}'
                 for name, value in result.items()
-            )
-            body = ("{" + text + "}").encode()
-            break
+            ]
+        )
+        body = ("{" + text + "}").encode()
     else:
         body = _encode_json(result).encode()
-    return RawResponse(200, _headers(body), body)
+    # tuple.__new__ builds the named tuple without a Python-level constructor call.
+    return _new_tuple(RawResponse, (200, _headers(body), body))
 
 
 def encode_error(error: AwsError, status: int) -> RawResponse:

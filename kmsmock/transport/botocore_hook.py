@@ -107,6 +107,7 @@ def before_sign(
 
 _serve: Any = None
 _raw_request: Any = None
+_new_tuple = tuple.__new__
 
 
 def before_send(request: Any, event_name: str = "", **kwargs: Any) -> AWSResponse | None:
@@ -132,7 +133,9 @@ def before_send(request: Any, event_name: str = "", **kwargs: Any) -> AWSRespons
     identity = getattr(_signed, "identity", None)
     _signed.identity = None
     # botocore names the operation in the event: before-send.kms.<Operation>
-    raw = _raw_request(url, request.headers, body, event_name.rpartition(".")[2] or None, identity)
+    operation = event_name.rpartition(".")[2] or None
+    # A RawRequest, built by tuple.__new__ without its Python-level constructor.
+    raw = _new_tuple(_raw_request, (url, request.headers, body, operation, identity))
     status, headers, payload = _serve(simulation, raw)
     request.url = ANSWERED_URL
     return AWSResponse(url, status, headers, _Body(payload))  # AWSResponse wraps the headers
