@@ -220,24 +220,25 @@ def encode_result(result: Mapping[str, Any]) -> RawResponse:
     """A 200 answer; blobs (bytes) become base64, timestamps are epoch seconds already.
 
     Top-level members may be :class:`Encoded` JSON text, spliced in as they are.
+    Flat members (strings, blobs, booleans) are written out here: every answer
+    has a few, and the general encoder costs more for each than this does.
     """
-    if len(result) == 1:  # most answers: a single member
-        [(name, value)] = result.items()
-        if type(value) is Encoded:
-            body = f'{{"{name}":{value.text}}}'.encode()
+    members = []
+    for name, value in result.items():
+        kind = type(value)
+        if kind is str:
+            text = json_string(value)
+        elif kind is bytes:
+            text = '"' + binascii.b2a_base64(value, newline=False).decode("ascii") + '"'
+        elif kind is Encoded:
+            text = value.text
+        elif kind is bool:
+            text = "true" if value else "false"
         else:
-            body = _encode_json(result).encode()
-    elif any(type(value) is Encoded for value in result.values()):
+            text = _encode_json(value)
         # Member names are the model's (plain ASCII letters): no escaping needed.
-        text = ",".join(
-            [
-                f'"{name}":{value.text if type(value) is Encoded else _encode_json(value)}'
-                for name, value in result.items()
-            ]
-        )
-        body = ("{" + text + "}").encode()
-    else:
-        body = _encode_json(result).encode()
+        members.append(f'"{name}":{text}')
+    body = ("{" + ",".join(members) + "}").encode()
     # tuple.__new__ builds the named tuple without a Python-level constructor call.
     return _new_tuple(RawResponse, (200, _headers(body), body))
 
