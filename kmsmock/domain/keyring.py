@@ -135,6 +135,9 @@ class KeyLookup:
         self, regions: dict[tuple[str, str], RegionState], caller: RegionState, ref: str
     ) -> KmsKey:
         """The key ``ref`` names, or the NotFoundException AWS answers."""
+        key = caller.keys.get(ref)
+        if key is not None:  # the usual case: a key id of the caller's own
+            return key
         if ref.startswith("arn:"):
             parsed = parse_key_arn(ref)
             if parsed is None:

@@ -100,28 +100,32 @@ def _problem(value: Any, path: str, sensitive: bool, constraint: str) -> str:
     return f"Value{shown}at '{path}' failed to satisfy constraint: {constraint}"
 
 
-Bounds = Callable[[Any, int, str, list[str]], None]
+Report = Callable[[Any, int, str, list[str]], None]
 
 
-def _bounds(shape: Any, sensitive: bool, what: str = "length") -> Bounds | None:
-    """The model's min/max check for a shape (None when it has neither).
+def _bounds(shape: Any, sensitive: bool, what: str = "length") -> tuple[float, float, Report]:
+    """The model's min and max for a shape, and how to report a size outside them.
 
-    ``what`` is "length" for strings, blobs, lists and maps and "value" for
-    numbers, as AWS words the constraint.
+    A check compares ``low <= size <= high`` inline (the bounds are infinite
+    where the model sets none) and calls the reporter only on failure. ``what``
+    is "length" for strings, blobs, lists and maps and "value" for numbers,
+    as AWS words the constraint.
     """
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
-    if low is None and high is None:
-        return None
     too_small = f"Member must have {what} greater than or equal to {low}"
     too_large = f"Member must have {what} less than or equal to {high}"
 
-    def check(value: Any, size: int, path: str, problems: list[str]) -> None:
+    def report(value: Any, size: int, path: str, problems: list[str]) -> None:
         if low is not None and size < low:
             problems.append(_problem(value, path, sensitive, too_small))
         if high is not None and size > high:
             problems.append(_problem(value, path, sensitive, too_large))
 
-    return check
+    return (
+        float("-inf") if low is None else low,
+        float("inf") if high is None else high,
+        report,
+    )
 
 
 def _lower_first(name: str) -> str:
@@ -155,7 +159,8 @@ def _compile_structure(shape: Any, memo: dict[str, Check]) -> Check:
 
 def _compile_string(shape: Any, memo: dict[str, Check]) -> Check:
     sensitive = bool(shape.metadata.get("sensitive"))
-    bounds = _bounds(shape, sensitive)
+    low, high, report = _bounds(shape, sensitive)
+    checks_size = low != float("-inf") or high != float("inf")
     pattern_text = shape.metadata.get("pattern")
     pattern = re.compile(pattern_text) if pattern_text is not None else None
     enum = frozenset(shape.enum) if shape.enum else None
@@ -164,10 +169,11 @@ def _compile_string(shape: Any, memo: dict[str, Check]) -> Check:
     def check(value: Any, path: str, problems: list[str]) -> str:
         if not isinstance(value, str):
             raise _serialization("a string", path)
-        if bounds is not None:
+        if checks_size:
             # AWS counts UTF-16 code units, as Java strings do.
             size = len(value) if value.isascii() else _utf16_length(value, path)
-            bounds(value, size, path, problems)
+            if not low <= size <= high:
+                report(value, size, path, problems)
         if pattern is not None and pattern.fullmatch(value) is None:
             problems.append(
                 _problem(
@@ -194,7 +200,7 @@ def _utf16_length(value: str, path: str) -> int:
 
 
 def _compile_integer(shape: Any, memo: dict[str, Check]) -> Check:
-    bounds = _bounds(shape, False, "value")
+    low, high, report = _bounds(shape, False, "value")
 
     def check(value: Any, path: str, problems: list[str]) -> int:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -202,8 +208,8 @@ def _compile_integer(shape: Any, memo: dict[str, Check]) -> Check:
         if isinstance(value, float) and not value.is_integer():
             raise _serialization("an integer", path)
         number = int(value)
-        if bounds is not None:
-            bounds(number, number, path, problems)
+        if not low <= number <= high:
+            report(number, number, path, problems)
         return number
 
     return check
@@ -231,7 +237,7 @@ if sys.version_info >= (3, 11):
 
 
 def _compile_blob(shape: Any, memo: dict[str, Check]) -> Check:
-    bounds = _bounds(shape, bool(shape.metadata.get("sensitive")))
+    low, high, report = _bounds(shape, bool(shape.metadata.get("sensitive")))
 
     def check(value: Any, path: str, problems: list[str]) -> bytes:
         if not isinstance(value, str):
@@ -240,8 +246,8 @@ def _compile_blob(shape: Any, memo: dict[str, Check]) -> Check:
             data = _b64decode(value)
         except (binascii.Error, ValueError):
             raise _serialization("a base64-encoded string", path) from None
-        if bounds is not None:
-            bounds(data, len(data), path, problems)
+        if not low <= len(data) <= high:
+            report(data, len(data), path, problems)
         return data
 
     return check
@@ -257,7 +263,7 @@ def _compile_timestamp(shape: Any, memo: dict[str, Check]) -> Check:
 
 
 def _compile_list(shape: Any, memo: dict[str, Check]) -> Check:
-    bounds = _bounds(shape, False)
+    low, high, report = _bounds(shape, False)
     element = _compile(shape.member, memo)
 
     def check(value: Any, path: str, problems: list[str]) -> list[Any]:
@@ -266,15 +272,15 @@ def _compile_list(shape: Any, memo: dict[str, Check]) -> Check:
         out = [
             element(item, f"{path}.{index}.member", problems) for index, item in enumerate(value, 1)
         ]
-        if bounds is not None:
-            bounds(value, len(value), path, problems)
+        if not low <= len(value) <= high:
+            report(value, len(value), path, problems)
         return out
 
     return check
 
 
 def _compile_map(shape: Any, memo: dict[str, Check]) -> Check:
-    bounds = _bounds(shape, False)
+    low, high, report = _bounds(shape, False)
     key_check = _compile(shape.key, memo)
     value_check = _compile(shape.value, memo)
 
@@ -285,8 +291,8 @@ def _compile_map(shape: Any, memo: dict[str, Check]) -> Check:
             key_check(key, path, problems): value_check(item, f"{path}.{key}", problems)
             for key, item in value.items()
         }
-        if bounds is not None:
-            bounds(value, len(value), path, problems)
+        if not low <= len(value) <= high:
+            report(value, len(value), path, problems)
         return out
 
     return check
@@ -370,10 +376,12 @@ def _structure_redactor(inner: dict[str, Redact]) -> Redact:
     def redact(value: Any) -> Any:
         if not isinstance(value, dict):
             return REDACTED
-        return {
-            name: (inner[name](item) if name in inner and item is not None else item)
-            for name, item in value.items()
-        }
+        out = dict(value)
+        for name, redact_member in inner.items():
+            item = out.get(name)
+            if item is not None:
+                out[name] = redact_member(item)
+        return out
 
     return redact
 
