@@ -51,6 +51,7 @@ def _nonce() -> bytes:
     return _nonce_prefix + next(_nonce_numbers).to_bytes(8, "big")
 
 
+_new_tuple = tuple.__new__
 _ciphers: dict[bytes, Any] = {}
 _headers: dict[tuple[str, int], bytes] = {}
 _AESGCM: Any = None
@@ -120,7 +121,8 @@ def read_envelope(blob: bytes) -> Envelope:
     nonces: tuple[bytes, ...] = (blob[body : body + NONCE_SIZE],)
     if layers == 2:
         nonces += (blob[body + NONCE_SIZE : nonce_end],)
-    return Envelope(key_arn, layers, blob[:body], nonces, blob[nonce_end:])
+    # tuple.__new__ builds the named tuple without its Python-level constructor.
+    return _new_tuple(Envelope, (key_arn, layers, blob[:body], nonces, blob[nonce_end:]))
 
 
 def open_layer(
@@ -128,8 +130,9 @@ def open_layer(
 ) -> bytes:
     """Decrypt one layer (0 is the innermost), or raise :class:`InvalidBlob`."""
     cipher = _aesgcm(material)
+    aad = _aad(envelope.header, context) if context else envelope.header
     try:
-        result: bytes = cipher.decrypt(envelope.nonces[layer], data, _aad(envelope.header, context))
+        result: bytes = cipher.decrypt(envelope.nonces[layer], data, aad)
     except _InvalidTag:
         raise InvalidBlob("authentication failed") from None
     return result

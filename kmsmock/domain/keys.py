@@ -13,7 +13,6 @@ Developer Guide's "Key states of KMS keys" page.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -21,7 +20,7 @@ from typing import Final
 
 from .connection import ConnectionState
 from .errors import AwsError
-from .randomness import random_bytes
+from .randomness import random_bytes, random_hex
 
 __all__ = [
     "KEY_RULES",
@@ -130,10 +129,10 @@ class KmsKey:
     renderings: dict[str, str] = field(default_factory=dict, repr=False)
     """A cache the API layer keeps of the key's unchanging public fields, as JSON text."""
     material_id: str = field(init=False, repr=False)
-    """A stable 64-hex-digit id of the key's key material."""
+    """A stable 64-hex-digit id of the key's key material (random, like AWS's)."""
 
     def __post_init__(self) -> None:
-        self.material_id = hashlib.sha256(b"kmsmock key material\n" + self.material).hexdigest()
+        self.material_id = random_hex(64)
 
 
 @dataclass(eq=False, slots=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import random
 
-__all__ = ["random_bytes", "random_uuid"]
+__all__ = ["random_bytes", "random_hex", "random_uuid"]
 
 _generator = random.Random(os.urandom(32))
 if hasattr(os, "register_at_fork"):  # a forked child must not repeat its parent's ids
@@ -21,7 +21,12 @@ if hasattr(os, "register_at_fork"):  # a forked child must not repeat its parent
 
 def random_bytes(size: int) -> bytes:
     """``size`` random bytes."""
-    return _generator.randbytes(size)
+    return _generator.getrandbits(size * 8).to_bytes(size, "little")
+
+
+def random_hex(digits: int) -> str:
+    """A random string of ``digits`` lower-case hex digits."""
+    return f"{_generator.getrandbits(digits * 4):0{digits}x}"
 
 
 def random_uuid() -> str:
