@@ -124,3 +124,16 @@ def test_rotation_of_standard_keys(kms: Any, key: dict[str, Any], kms_keystores:
         "DisabledException",
         f"{key['Arn']} is disabled.",
     )
+
+
+def test_listing_limits_the_reference_sets_below_the_model(kms: Any, key: dict[str, Any]) -> None:
+    # The model allows Limit up to 1000; the reference text caps these listings lower.
+    assert error_of(kms.list_aliases, Limit=101) == (
+        "ValidationException",
+        "1 validation error detected: Value '101' at 'limit' failed to satisfy constraint: "
+        "Member must have value less than or equal to 100",
+    )
+    assert error_code(kms.list_resource_tags, KeyId=key["KeyId"], Limit=51) == (
+        "ValidationException"
+    )
+    assert kms.list_aliases(Limit=100)["Aliases"] == []

@@ -77,25 +77,12 @@ def delete_alias(ctx: Context, params: Params) -> Result:
 def list_aliases(ctx: Context, params: Params) -> Result:
     """ListAliases: the aliases of the account and region, or of one key, paged."""
     region = ctx.region
-    limit = params.get("Limit")
-    if limit is not None and limit > 100:
-        raise AwsError(
-            "ValidationException",
-            f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy "
-            "constraint: Member must have value less than or equal to 100",
-        )
     aliases = sorted(region.aliases.values(), key=lambda alias: alias.seq)
     key_ref = params.get("KeyId")
     if key_ref is not None:
         key = find_key(ctx, key_ref, KeyUse.READ)
         aliases = [alias for alias in aliases if alias.target_key_id == key.id]
-    page = paginate(
-        aliases,
-        scope=f"{ctx.operation}\n{ctx.account_id}\n{ctx.region_name}\n{key_ref}",
-        limit=limit,
-        marker=params.get("Marker"),
-        default_limit=50,
-    )
+    page = paginate(ctx, params, aliases, default_limit=50, max_limit=100, filters=(key_ref,))
     entries = [
         {
             "AliasName": alias.name,

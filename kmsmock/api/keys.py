@@ -182,13 +182,7 @@ def describe_key(ctx: Context, params: Params) -> Result:
 def list_keys(ctx: Context, params: Params) -> Result:
     """ListKeys: the keys of the account and region, paged in creation order."""
     region: RegionState = ctx.region
-    page = paginate(
-        region.key_list,
-        scope=f"{ctx.operation}\n{ctx.account_id}\n{ctx.region_name}",
-        limit=params.get("Limit"),
-        marker=params.get("Marker"),
-        default_limit=100,
-    )
+    page = paginate(ctx, params, region.key_list, default_limit=100)
     return page.result("Keys", Encoded.array([list_entry(key) for key in page.items]))
 
 

@@ -162,13 +162,7 @@ def describe_custom_key_stores(ctx: Context, params: Params) -> Result:
             "Specify either CustomKeyStoreId or CustomKeyStoreName, not both.",
         )
     stores = keystores.find_stores(ctx.region, store_id=store_id, name=name)
-    page = paginate(
-        stores,
-        scope=f"{ctx.operation}\n{ctx.account_id}\n{ctx.region_name}\n{store_id}\n{name}",
-        limit=params.get("Limit"),
-        marker=params.get("Marker"),
-        default_limit=1000,
-    )
+    page = paginate(ctx, params, stores, default_limit=1000, filters=(store_id, name))
     return page.result("CustomKeyStores", Encoded.array([store_entry(s) for s in page.items]))
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from ..domain.errors import AwsError
+from .registry import Context, Params
 
 __all__ = ["Page", "paginate"]
 
@@ -67,13 +68,29 @@ class Page(Generic[T]):
 
 
 def paginate(
-    items: Sequence[T], *, scope: str, limit: int | None, marker: str | None, default_limit: int
+    ctx: Context,
+    params: Params,
+    items: Sequence[T],
+    *,
+    default_limit: int,
+    max_limit: int | None = None,
+    filters: tuple[object, ...] = (),
 ) -> Page[T]:
-    """Cut one page from ``items`` (sorted by ``seq``), after ``marker``.
+    """Cut the page the request's ``Limit`` and ``Marker`` ask for from ``items`` (in seq order).
 
-    ``scope`` names the listing (operation, account, region and filter), so a
-    marker from one listing is refused by another.
+    A marker is bound to its listing (the operation, account, region and
+    ``filters``), so a marker from one listing is refused by another.
+    ``max_limit`` is a limit the reference text sets below the model's.
     """
+    limit = params.get("Limit")
+    if limit is not None and max_limit is not None and limit > max_limit:
+        raise AwsError(
+            "ValidationException",
+            f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy "
+            f"constraint: Member must have value less than or equal to {max_limit}",
+        )
+    scope = "\n".join([ctx.operation, ctx.account_id, ctx.region_name, *map(str, filters)])
+    marker = params.get("Marker")
     start = 0 if marker is None else bisect_left(items, _read(scope, marker), key=lambda i: i.seq)
     size = default_limit if limit is None else limit
     page = list(items[start : start + size])

@@ -76,18 +76,8 @@ class _Tag:
 def list_resource_tags(ctx: Context, params: Params) -> Result:
     """ListResourceTags: the key's tags, paged."""
     key = find_key(ctx, params["KeyId"], KeyUse.READ)
-    limit = params.get("Limit")
-    if limit is not None and limit > MAX_TAGS:
-        raise AwsError(
-            "ValidationException",
-            f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy "
-            f"constraint: Member must have value less than or equal to {MAX_TAGS}",
-        )
+    tags = [_Tag(n, tag) for n, tag in enumerate(tag_list(key))]
     page = paginate(
-        [_Tag(n, tag) for n, tag in enumerate(tag_list(key))],
-        scope=f"{ctx.operation}\n{key.arn}",
-        limit=limit,
-        marker=params.get("Marker"),
-        default_limit=MAX_TAGS,
+        ctx, params, tags, default_limit=MAX_TAGS, max_limit=MAX_TAGS, filters=(key.arn,)
     )
     return page.result("Tags", [item.tag for item in page.items])
