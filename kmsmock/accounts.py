@@ -12,6 +12,7 @@ __all__ = [
     "account_for",
     "check_account_id",
     "is_mock_access_key",
+    "mock_account",
 ]
 
 DEFAULT_ACCOUNT_ID: Final = "123456789012"
@@ -36,7 +37,22 @@ def access_key_for(account_id: str) -> str:
 
 def is_mock_access_key(access_key: str | None) -> bool:
     """True for an access key id that :func:`access_key_for` made."""
-    return access_key is not None and _MOCK_KEY.fullmatch(access_key) is not None
+    return mock_account(access_key) is not None
+
+
+def mock_account(access_key: str | None) -> str | None:
+    """The account of an access key id that :func:`access_key_for` made; None for others."""
+    if access_key is None or not access_key.startswith(_PREFIX):
+        return None
+    account = _accounts.get(access_key)
+    if account is None:
+        match = _MOCK_KEY.fullmatch(access_key)
+        if match is None:
+            return None
+        if len(_accounts) >= 4096:
+            _accounts.clear()
+        account = _accounts[access_key] = match.group(1)
+    return account
 
 
 def account_for(access_key: str | None, default_account_id: str) -> str:
@@ -45,15 +61,7 @@ def account_for(access_key: str | None, default_account_id: str) -> str:
     Keys made by :func:`access_key_for` act as their account; any other key,
     and an unsigned request, act as the default account.
     """
-    if access_key is not None and access_key.startswith(_PREFIX):
-        account = _accounts.get(access_key)
-        if account is None:
-            match = _MOCK_KEY.fullmatch(access_key)
-            if match is None:
-                return default_account_id
-            account = _accounts[access_key] = match.group(1)
-        return account
-    return default_account_id
+    return mock_account(access_key) or default_account_id
 
 
 _accounts: dict[str, str] = {}

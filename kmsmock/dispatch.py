@@ -1,7 +1,9 @@
 """The one dispatch every transport hands its requests to.
 
 ``serve`` reads a :class:`~kmsmock.protocol.wire.RawRequest` into
-(operation, params, account, region); ``dispatch`` validates the parameters
+(operation, params, account, region); a transport that knows all but the
+params already (botocore names the operation and signs the request) hands
+the body to ``answer``. ``dispatch`` validates the parameters
 against botocore's model, runs the operation's handler under the backend's
 lock, records the call and encodes the answer. An unexpected Python exception
 in a handler is a kmsmock bug: it propagates and fails the test, rather than
@@ -33,7 +35,7 @@ from .protocol.wire import (
 )
 from .simulation import Simulation
 
-__all__ = ["dispatch", "serve"]
+__all__ = ["answer", "dispatch", "serve"]
 
 log = logging.getLogger("kmsmock")
 
@@ -42,7 +44,8 @@ class _Operation(NamedTuple):
     name: str
     handler: Handler
     validate: Callable[[Any], dict[str, Any]]
-    redact: Callable[[Any], Any]
+    redact: Callable[[Any], Any] | None
+    """None when the operation has no sensitive members: the call log keeps the params."""
     errors: frozenset[str]
 
 
@@ -78,7 +81,17 @@ def serve(sim: Simulation, raw: RawRequest) -> RawResponse:
     account_id = account_for(access_key, sim.options.account_id)
     try:
         operation = read_operation(raw)
-        params = read_params(raw)
+    except AwsError as error:
+        return encode_error(error, error_status(error.code))
+    return answer(sim, operation, raw.body, account_id, region)
+
+
+def answer(
+    sim: Simulation, operation: str, body: bytes, account_id: str, region: str | None
+) -> RawResponse:
+    """Answer a request whose operation and caller the transport knows; the body is JSON."""
+    try:
+        params = read_params(body)
     except AwsError as error:
         return encode_error(error, error_status(error.code))
     return dispatch(sim, operation, params, account_id, region or sim.default_region)
@@ -102,27 +115,18 @@ def dispatch(
             if fault is not None:
                 raise AwsError(fault.code, fault.message)
         valid = spec.validate(params)
+        redact = spec.redact
         with backend.lock:
             backend.tick()
+            now = backend.clock.now()
+            state = backend.regions.get((account_id, region)) or backend.region(account_id, region)
             # tuple.__new__ builds the named tuples without their Python-level constructors.
             ctx = _new_tuple(
-                Context,
-                (
-                    operation,
-                    account_id,
-                    region,
-                    backend,
-                    sim.options,
-                    backend.region(account_id, region),
-                ),
+                Context, (operation, account_id, region, backend, sim.options, state, now)
             )
             result = spec.handler(ctx, valid)
-            now = backend.clock.now()
-            sim.record(
-                _new_tuple(
-                    Call, (operation, account_id, region, spec.redact(params), None, None, now)
-                )
-            )
+            logged = params if redact is None else redact(params)
+            sim.record(_new_tuple(Call, (operation, account_id, region, logged, None, None, now)))
         return encode_result(result)
     except AwsError as error:
         if error.code not in spec.errors and fault is None:
@@ -130,14 +134,17 @@ def dispatch(
                 f"kmsmock bug: {operation} raised {error.code}, which botocore's model does not "
                 f"list for it ({error.message})"
             ) from error
-        redacted = spec.redact(params) if isinstance(params, dict) else {}
+        if not isinstance(params, dict):
+            params = {}
+        elif spec.redact is not None:
+            params = spec.redact(params)
         with backend.lock:
             sim.record(
                 Call(
                     operation,
                     account_id,
                     region,
-                    redacted,
+                    params,
                     error.code,
                     error.message,
                     backend.clock.now(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from .calls import Call
 from .domain.backend import Backend
@@ -24,6 +25,8 @@ class Simulation:
         self.faults = Faults()
         self._calls: list[Call] = []
         self._calls_lock = threading.Lock()
+        self.record: Callable[[Call], None] = self._calls.append
+        """Append a call to the log (list appends are atomic in CPython)."""
 
     def _new_backend(self) -> Backend:
         return Backend(
@@ -37,10 +40,6 @@ class Simulation:
         """The region helpers use, and requests that name none."""
         assert self.options.region is not None
         return self.options.region
-
-    def record(self, call: Call) -> None:
-        """Append a call to the log (list appends are atomic in CPython)."""
-        self._calls.append(call)
 
     def calls(self) -> list[Call]:
         """A copy of the call log, oldest first."""

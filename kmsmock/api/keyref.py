@@ -23,8 +23,12 @@ def lookup(operation: str, member: str) -> KeyLookup:
 
 def find_key(ctx: Context, ref: str, use: KeyUse, member: str = "KeyId") -> KmsKey:
     """The key ``ref`` names, after checking that its key state allows ``use``."""
-    key = lookup(ctx.operation, member).find(ctx.backend.regions, ctx.region, ref)
-    require_key_state(key, key_state_of(ctx, key), use)
+    key = ctx.region.keys.get(ref)  # the usual case: a key id of the caller's own
+    if key is None:
+        key = lookup(ctx.operation, member).find(ctx.backend.regions, ctx.region, ref)
+    # Only a key in a custom key store depends on more than itself (see key_state_of).
+    state = key_state(key, None) if key.store_id is None else state_of(key_region(ctx, key), key)
+    require_key_state(key, state, use)
     return key
 
 

@@ -53,9 +53,10 @@ def key_metadata(ctx: Context, key: KmsKey) -> Encoded:
         unchanging = key.renderings["metadata"] = _unchanging(key)
     state = key_state_of(ctx, key)
     # Written out, like the unchanging part: only the description needs escaping.
+    # (``_value_`` is what ``value`` reads, without the descriptor's two calls.)
     text = (
         f'{{{unchanging},"Enabled":{"true" if state is KeyState.ENABLED else "false"},'
-        f'"Description":{json_string(key.description)},"KeyState":"{state.value}"'
+        f'"Description":{json_string(key.description)},"KeyState":"{state._value_}"'
     )
     if key.deletion_date is not None:
         text += f',"DeletionDate":{round(key.deletion_date, 3)!r}'

@@ -25,11 +25,8 @@ class Context(NamedTuple):
     options: Options
     region: RegionState
     """The caller's account in the caller's region."""
-
-    @property
-    def now(self) -> float:
-        """The mock clock's reading."""
-        return self.backend.clock.now()
+    now: float
+    """The mock clock's reading when the request is answered."""
 
 
 Handler = Callable[[Context, Params], Result]

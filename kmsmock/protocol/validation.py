@@ -320,29 +320,20 @@ _BUILDERS: dict[str, Callable[[Any, dict[str, Check]], Check]] = {
 Redact = Callable[[Any], Any]
 
 
-def compile_redactor(shape: Any) -> Redact:
+def compile_redactor(shape: Any) -> Redact | None:
     """Build a function that copies a request's parameters with sensitive values redacted.
 
     Works on raw (unvalidated) parameters too: a value of the wrong type where
-    a shape holds secrets is redacted whole. Shapes without sensitive members
-    return the value itself, at no cost.
+    a shape holds secrets is redacted whole. For a shape without sensitive
+    members (or no shape) there is nothing to redact: the answer is None.
     """
     if shape is None:
-        return _identity
-    return _redactor(shape, {})
-
-
-def _identity(value: Any) -> Any:
-    return value
+        return None
+    return _find_redactor(shape, {})
 
 
 def _redact_all(value: Any) -> Any:
     return REDACTED
-
-
-def _redactor(shape: Any, memo: dict[str, Redact | None]) -> Redact:
-    found = _find_redactor(shape, memo)
-    return found or _identity
 
 
 def _find_redactor(shape: Any, memo: dict[str, Redact | None]) -> Redact | None:

@@ -43,17 +43,14 @@ class RawRequest(NamedTuple):
 
     ``headers`` needs only a case-insensitive ``get``; botocore's and
     requests' header classes both qualify. A transport that already knows
-    the operation (botocore names it in the event) passes it as
-    ``operation``; otherwise it is read from ``X-Amz-Target``. Likewise a
-    transport that saw the request signed passes ``identity`` (access key,
-    region); otherwise it is read from the Authorization header.
+    the operation passes it as ``operation``; otherwise it is read from
+    ``X-Amz-Target``.
     """
 
     url: str
     headers: Mapping[str, Any]
     body: bytes
     operation: str | None = None
-    identity: tuple[str | None, str | None] | None = None
 
 
 class RawResponse(NamedTuple):
@@ -89,13 +86,12 @@ _scan_json: Callable[[str, int], tuple[Any, int]] = getattr(json.JSONDecoder(), 
 _JSON_SPACE = " \t\n\r"
 
 
-def read_params(raw: RawRequest) -> Any:
-    """The JSON body, parsed (an empty body is ``{}``), or SerializationException.
+def read_params(body: bytes) -> Any:
+    """A request's JSON body, parsed (an empty body is ``{}``), or SerializationException.
 
     The body is UTF-8 JSON, as AWS requires; it is read with the standard
     library's C scanner directly, without ``json.loads``'s encoding detection.
     """
-    body = raw.body
     if not body or body.isspace():
         return {}
     try:
@@ -114,8 +110,6 @@ def read_identity(raw: RawRequest) -> tuple[str | None, str | None]:
     The region falls back to the host name (``kms.<region>.amazonaws.com``);
     either value is None when the request does not say.
     """
-    if raw.identity is not None and raw.identity[1] is not None:
-        return raw.identity
     access_key = region = None
     authorization = _header(raw.headers, "Authorization")
     start = -1 if authorization is None else authorization.find("Credential=")

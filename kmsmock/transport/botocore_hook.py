@@ -33,7 +33,7 @@ from botocore.credentials import Credentials
 from botocore.handlers import BUILTIN_HANDLERS, REGISTER_FIRST
 
 from .. import activation
-from ..accounts import FAKE_SECRET_ACCESS_KEY, access_key_for, is_mock_access_key
+from ..accounts import FAKE_SECRET_ACCESS_KEY, access_key_for, mock_account
 
 __all__ = ["ANSWERED_URL", "install"]
 
@@ -66,7 +66,7 @@ class _Body:
 
 _signing_credentials: dict[str, Credentials] = {}
 _signed = threading.local()
-"""The access key and region of the request this thread just signed, for before_send."""
+"""The caller (account, region) of the request this thread just signed, for before_send."""
 
 
 def _credentials_for(access_key: str) -> Credentials:
@@ -86,28 +86,28 @@ def before_sign(
     if simulation is None:
         return
     if kwargs.get("signature_version") is UNSIGNED:
-        _signed.identity = (None, region_name)  # unsigned: the default account
+        _signed.caller = (simulation.options.account_id, region_name)  # the default account
         return
     # Read the key id of plain credentials only: touching refreshable ones
     # could refresh them, which may mean a network call.
     credentials: Any = getattr(request_signer, "_credentials", None)
-    access_key: str | None = None
+    account = None
     if type(credentials) is Credentials:
-        access_key = vars(credentials).get("access_key")
-        if is_mock_access_key(access_key) and credentials.secret_key == FAKE_SECRET_ACCESS_KEY:
-            _signed.identity = (access_key, region_name)
+        account = mock_account(vars(credentials).get("access_key"))
+        if account is not None and credentials.secret_key == FAKE_SECRET_ACCESS_KEY:
+            _signed.caller = (account, region_name)
             return  # the client's own credentials are kmsmock's fakes already
-    if access_key is None or not is_mock_access_key(access_key):
-        access_key = access_key_for(simulation.options.account_id)
-    _signed.identity = (access_key, region_name)
+    if account is None:
+        account = simulation.options.account_id
+    _signed.caller = (account, region_name)
     signing = dict(request.context.get("signing") or {})
-    signing["request_credentials"] = _credentials_for(access_key)
+    signing["request_credentials"] = _credentials_for(access_key_for(account))
     request.context["signing"] = signing
 
 
+_answer: Any = None
 _serve: Any = None
 _raw_request: Any = None
-_new_tuple = tuple.__new__
 
 
 def before_send(request: Any, event_name: str = "", **kwargs: Any) -> AWSResponse | None:
@@ -115,12 +115,12 @@ def before_send(request: Any, event_name: str = "", **kwargs: Any) -> AWSRespons
     simulation = activation.active
     if simulation is None:
         return None
-    global _serve, _raw_request
-    if _serve is None:  # the dispatch loads with the first answered request
-        from ..dispatch import serve
+    global _answer, _serve, _raw_request
+    if _answer is None:  # the dispatch loads with the first answered request
+        from ..dispatch import answer, serve
         from ..protocol.wire import RawRequest
 
-        _serve, _raw_request = serve, RawRequest
+        _answer, _serve, _raw_request = answer, serve, RawRequest
     body = request.body
     if type(body) is not bytes:
         if body is None:
@@ -130,13 +130,15 @@ def before_send(request: Any, event_name: str = "", **kwargs: Any) -> AWSRespons
         else:
             body = bytes(body if isinstance(body, bytearray) else body.read())
     url = request.url
-    identity = getattr(_signed, "identity", None)
-    _signed.identity = None
+    caller = getattr(_signed, "caller", None)
+    _signed.caller = None
     # botocore names the operation in the event: before-send.kms.<Operation>
-    operation = event_name.rpartition(".")[2] or None
-    # A RawRequest, built by tuple.__new__ without its Python-level constructor.
-    raw = _new_tuple(_raw_request, (url, request.headers, body, operation, identity))
-    status, headers, payload = _serve(simulation, raw)
+    operation = event_name.rpartition(".")[2]
+    if caller is not None and caller[1] is not None and operation:
+        status, headers, payload = _answer(simulation, operation, body, caller[0], caller[1])
+    else:  # not signed here: the request itself says who calls what
+        raw = _raw_request(url, request.headers, body, operation or None)
+        status, headers, payload = _serve(simulation, raw)
     request.url = ANSWERED_URL
     return AWSResponse(url, status, headers, _Body(payload))  # AWSResponse wraps the headers
 
