@@ -70,6 +70,7 @@ def _ciphertext(params: Params) -> bytes:
 
 
 def _materials(ctx: Context, key: KmsKey) -> tuple[bytes, ...]:
+    """The AES keys a blob of ``key`` is sealed with, innermost first."""
     if key.store_id is None:
         return (key.material,)
     return backing.crypto_materials(
@@ -78,7 +79,8 @@ def _materials(ctx: Context, key: KmsKey) -> tuple[bytes, ...]:
 
 
 def _encrypt(ctx: Context, key: KmsKey, plaintext: bytes, context: Mapping[str, str]) -> bytes:
-    return crypto.seal(key.arn, _materials(ctx, key), plaintext, context)
+    materials = (key.material,) if key.store_id is None else _materials(ctx, key)
+    return crypto.seal(key.arn, materials, plaintext, context)
 
 
 _arns: dict[str, tuple[str, str, str, str]] = {}

@@ -20,7 +20,6 @@ from typing import Final
 
 from .connection import ConnectionState
 from .errors import AwsError
-from .randomness import random_bytes, random_hex
 
 __all__ = [
     "KEY_RULES",
@@ -104,7 +103,8 @@ class KmsKey:
     """A symmetric encryption KMS key.
 
     ``enabled`` is what EnableKey and DisableKey last set; the key state is
-    derived by :func:`key_state`. ``material`` is the 256-bit AES key.
+    derived by :func:`key_state`. ``material`` is the 256-bit AES key, and
+    ``material_id`` a stable 64-hex-digit id of it (random, like AWS's).
     """
 
     id: str
@@ -115,6 +115,8 @@ class KmsKey:
     created: float
     origin: str
     policy: str
+    material: bytes = field(repr=False)
+    material_id: str = field(repr=False)
     description: str = ""
     enabled: bool = True
     deletion_date: float | None = None
@@ -125,14 +127,8 @@ class KmsKey:
     rotation_period_days: int | None = None
     rotation_enabled_at: float | None = None
     tags: dict[str, str] = field(default_factory=dict)
-    material: bytes = field(default_factory=lambda: random_bytes(32), repr=False)
     renderings: dict[str, str] = field(default_factory=dict, repr=False)
     """A cache the API layer keeps of the key's unchanging public fields, as JSON text."""
-    material_id: str = field(init=False, repr=False)
-    """A stable 64-hex-digit id of the key's key material (random, like AWS's)."""
-
-    def __post_init__(self) -> None:
-        self.material_id = random_hex(64)
 
 
 @dataclass(eq=False, slots=True)

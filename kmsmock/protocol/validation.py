@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 import sys
 from collections.abc import Callable
@@ -224,16 +225,12 @@ def _compile_boolean(shape: Any, memo: dict[str, Check]) -> Check:
     return check
 
 
-def _b64decode(value: str) -> bytes:
-    """Strict base64, as AWS's deserializer reads blobs."""
-    return base64.b64decode(value, validate=True)  # pragma: no cover - Python 3.10
-
-
-if sys.version_info >= (3, 11):
-
-    def _b64decode(value: str) -> bytes:
-        """Strict base64, as AWS's deserializer reads blobs (in C, from Python 3.11)."""
-        return binascii.a2b_base64(value, strict_mode=True)
+_b64decode: Callable[[str], bytes]
+"""Strict base64, as AWS's deserializer reads blobs."""
+if sys.version_info >= (3, 11):  # in C, without a Python frame per blob
+    _b64decode = functools.partial(binascii.a2b_base64, strict_mode=True)
+else:  # pragma: no cover - Python 3.10
+    _b64decode = functools.partial(base64.b64decode, validate=True)
 
 
 def _compile_blob(shape: Any, memo: dict[str, Check]) -> Check:

@@ -92,10 +92,10 @@ def read_params(body: bytes) -> Any:
     The body is UTF-8 JSON, as AWS requires; it is read with the standard
     library's C scanner directly, without ``json.loads``'s encoding detection.
     """
-    if not body or body.isspace():
-        return {}
     try:
         text = body.decode("utf-8").strip(_JSON_SPACE)
+        if not text:
+            return {}
         value, end = _scan_json(text, 0)
         if end != len(text):
             raise ValueError("extra data after the JSON value")
@@ -190,18 +190,21 @@ class Encoded:
 
 
 _prefix = os.urandom(10).hex()
-_request_prefix = f"{_prefix[:8]}-{_prefix[8:12]}-{_prefix[12:16]}-{_prefix[16:20]}-"
-_request_numbers = itertools.count()
+_request_ids = map(
+    f"{_prefix[:8]}-{_prefix[8:12]}-{_prefix[12:16]}-{_prefix[16:20]}-{{:012x}}".format,
+    itertools.count(),
+)
+"""Request ids in AWS's UUID form: random per process, then a counter (made in C)."""
 
 
 def request_id() -> str:
-    """A fresh request id in AWS's UUID form: random per process, then a counter."""
-    return f"{_request_prefix}{next(_request_numbers):012x}"
+    """A fresh request id."""
+    return next(_request_ids)
 
 
 def _headers(body: bytes) -> dict[str, str]:
     return {
-        "x-amzn-RequestId": request_id(),
+        "x-amzn-RequestId": next(_request_ids),
         "Content-Type": CONTENT_TYPE,
         "Content-Length": str(len(body)),
     }
