@@ -117,8 +117,7 @@ def dispatch(
         valid = spec.validate(params)
         redact = spec.redact
         with backend.lock:
-            backend.tick()
-            now = backend.clock.now()
+            now = backend.tick()
             state = backend.regions.get((account_id, region)) or backend.region(account_id, region)
             # tuple.__new__ builds the named tuples without their Python-level constructors.
             ctx = _new_tuple(

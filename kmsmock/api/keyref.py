@@ -34,6 +34,9 @@ def find_key(ctx: Context, ref: str, use: KeyUse, member: str = "KeyId") -> KmsK
 
 def key_region(ctx: Context, key: KmsKey) -> RegionState:
     """The account and region the key lives in."""
+    region = ctx.region
+    if key.account_id == region.account_id and key.region == region.region:
+        return region  # the caller's own, as a rule
     return ctx.backend.region(key.account_id, key.region)
 
 

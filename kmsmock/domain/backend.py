@@ -105,11 +105,11 @@ class Backend:
         assert key.deletion_date is not None
         heapq.heappush(self._deletions, (key.deletion_date, key.seq, key.id, region, key))
 
-    def tick(self) -> None:
-        """Complete every transition and deletion that is due on the mock clock."""
-        if not self._pending and not self._deletions:
-            return
+    def tick(self) -> float:
+        """Complete every transition and deletion that is due; return the mock clock's reading."""
         now = self.clock.now()
+        if not self._pending and not self._deletions:
+            return now
         for store_id, (region, store) in list(self._pending.items()):
             if store.due is not None and store.due <= now:
                 del self._pending[store_id]
@@ -118,6 +118,7 @@ class Backend:
             date, _, key_id, region, key = heapq.heappop(self._deletions)
             if key.deletion_date == date and region.keys.get(key_id) is key:
                 region.remove_key(key)
+        return now
 
     def settle(self) -> None:
         """Complete every pending CONNECTING or DISCONNECTING now, whatever its delay."""
