@@ -23,7 +23,8 @@ from .calls import Call
 from .domain.errors import AwsError
 from .errors import UnimplementedOperationError
 from .protocol.model import COMMON_ERRORS, error_status, service_model
-from .protocol.validation import compile_redactor, compile_validator
+from .protocol.redaction import compile_redactor
+from .protocol.validation import compile_validator
 from .protocol.wire import (
     RawRequest,
     RawResponse,

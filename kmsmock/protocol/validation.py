@@ -12,6 +12,12 @@ together as one ValidationException in AWS's words::
     satisfy constraint: Member must have length less than or equal to 256
 
 Values of members the model marks sensitive never appear in the message.
+
+The checks of an operation are written out as Python source from its input
+shape and compiled once, on the operation's first request: every request
+runs them, and straight-line code, with each member's path and limits
+written in, costs a fraction of walking the shapes or calling a function for
+each member. Path strings are only built for a message.
 """
 
 from __future__ import annotations
@@ -26,37 +32,20 @@ from typing import Any
 
 from ..domain.errors import AwsError
 
-__all__ = ["REDACTED", "compile_redactor", "compile_validator"]
+__all__ = ["compile_validator"]
 
-REDACTED = "<redacted>"
-"""What the call log shows in place of a sensitive value."""
-
-Check = Callable[[Any, str, list[str]], Any]
+Validator = Callable[[Any], dict[str, Any]]
 
 
-def compile_validator(shape: Any) -> Callable[[Any], dict[str, Any]]:
+def compile_validator(shape: Any) -> Validator:
     """Build the validator for an operation's input shape (None: no input members).
 
     The validator returns the request's parameters with blobs decoded to bytes
-    and unknown members dropped, or raises :class:`AwsError`.
+    and unknown and null members dropped, or raises :class:`AwsError`.
     """
     if shape is None:
         return _no_members
-    check = _compile(shape, {})
-
-    def validate(params: Any) -> dict[str, Any]:
-        problems: list[str] = []
-        value: dict[str, Any] = check(params, "", problems)
-        if problems:
-            count = len(problems)
-            raise AwsError(
-                "ValidationException",
-                f"{count} validation error{'s' if count > 1 else ''} detected: "
-                + "; ".join(problems),
-            )
-        return value
-
-    return validate
+    return _Generator(shape).validator()
 
 
 def _no_members(params: Any) -> dict[str, Any]:
@@ -65,21 +54,20 @@ def _no_members(params: Any) -> dict[str, Any]:
     return {}
 
 
-def _compile(shape: Any, memo: dict[str, Check]) -> Check:
-    key = shape.name
-    if key in memo:
-        return memo[key]
-    # Recursive shapes refer to the entry while it is being built.
-    memo[key] = lambda value, path, problems: memo[key + "#"](value, path, problems)
-    builder = _BUILDERS.get(shape.type_name, _compile_any)
-    check = builder(shape, memo)
-    memo[key] = memo[key + "#"] = check
-    return check
+# -- what the generated code calls -------------------------------------------------------
 
 
 def _serialization(expected: str, path: str) -> AwsError:
     where = f" at '{path}'" if path else ""
     return AwsError("SerializationException", f"Unexpected value{where}: expected {expected}.")
+
+
+def _failure(problems: list[str]) -> AwsError:
+    count = len(problems)
+    return AwsError(
+        "ValidationException",
+        f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(problems),
+    )
 
 
 def _render(value: Any) -> str:
@@ -101,17 +89,26 @@ def _problem(value: Any, path: str, sensitive: bool, constraint: str) -> str:
     return f"Value{shown}at '{path}' failed to satisfy constraint: {constraint}"
 
 
+def _utf16_length(value: str, path: str) -> int:
+    """A string's length as AWS counts it: UTF-16 code units, as Java strings have."""
+    try:
+        return len(value.encode("utf-16-le")) // 2
+    except UnicodeEncodeError:  # a lone surrogate: no valid UTF-16 string
+        raise _serialization("a string of valid Unicode characters", path) from None
+
+
+_b64decode: Callable[[str], bytes]
+"""Strict base64, as AWS's deserializer reads blobs."""
+if sys.version_info >= (3, 11):  # in C, without a Python frame per blob
+    _b64decode = functools.partial(binascii.a2b_base64, strict_mode=True)
+else:  # pragma: no cover - Python 3.10
+    _b64decode = functools.partial(base64.b64decode, validate=True)
+
 Report = Callable[[Any, int, str, list[str]], None]
 
 
-def _bounds(shape: Any, sensitive: bool, what: str = "length") -> tuple[float, float, Report]:
-    """The model's min and max for a shape, and how to report a size outside them.
-
-    A check compares ``low <= size <= high`` inline (the bounds are infinite
-    where the model sets none) and calls the reporter only on failure. ``what``
-    is "length" for strings, blobs, lists and maps and "value" for numbers,
-    as AWS words the constraint.
-    """
+def _reporter(shape: Any, sensitive: bool, what: str) -> Report:
+    """How to report a size outside the model's min and max (``what``: "length" or "value")."""
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
     too_small = f"Member must have {what} greater than or equal to {low}"
     too_large = f"Member must have {what} less than or equal to {high}"
@@ -122,271 +119,240 @@ def _bounds(shape: Any, sensitive: bool, what: str = "length") -> tuple[float, f
         if high is not None and size > high:
             problems.append(_problem(value, path, sensitive, too_large))
 
-    return (
-        float("-inf") if low is None else low,
-        float("inf") if high is None else high,
-        report,
-    )
+    return report
 
 
 def _lower_first(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-def _compile_structure(shape: Any, memo: dict[str, Check]) -> Check:
-    members = {
-        name: (_lower_first(name), _compile(member, memo)) for name, member in shape.members.items()
-    }
-    required = [(name, _lower_first(name)) for name in shape.required_members]
-
-    def check(value: Any, path: str, problems: list[str]) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise _serialization("a JSON object", path)
-        out: dict[str, Any] = {}
-        for name, raw in value.items():
-            member = members.get(name)
-            if member is None or raw is None:
-                continue
-            lower, child = member
-            out[name] = child(raw, f"{path}.{lower}" if path else lower, problems)
-        for name, lower in required:
-            if name not in out:
-                where = f"{path}.{lower}" if path else lower
-                problems.append(_problem(None, where, False, "Member must not be null"))
-        return out
-
-    return check
-
-
-def _compile_string(shape: Any, memo: dict[str, Check]) -> Check:
-    sensitive = bool(shape.metadata.get("sensitive"))
-    low, high, report = _bounds(shape, sensitive)
-    checks_size = low != float("-inf") or high != float("inf")
-    pattern_text = shape.metadata.get("pattern")
-    pattern = re.compile(pattern_text) if pattern_text is not None else None
-    enum = frozenset(shape.enum) if shape.enum else None
-    enum_text = "[" + ", ".join(shape.enum) + "]" if shape.enum else ""
-
-    def check(value: Any, path: str, problems: list[str]) -> str:
-        if not isinstance(value, str):
-            raise _serialization("a string", path)
-        if checks_size:
-            # AWS counts UTF-16 code units, as Java strings do.
-            size = len(value) if value.isascii() else _utf16_length(value, path)
-            if not low <= size <= high:
-                report(value, size, path, problems)
-        if pattern is not None and pattern.fullmatch(value) is None:
-            problems.append(
-                _problem(
-                    value,
-                    path,
-                    sensitive,
-                    f"Member must satisfy regular expression pattern: {pattern_text}",
-                )
-            )
-        if enum is not None and value not in enum:
-            problems.append(
-                _problem(value, path, sensitive, f"Member must satisfy enum value set: {enum_text}")
-            )
-        return value
-
-    return check
-
-
-def _utf16_length(value: str, path: str) -> int:
-    try:
-        return len(value.encode("utf-16-le")) // 2
-    except UnicodeEncodeError:  # a lone surrogate: no valid UTF-16 string
-        raise _serialization("a string of valid Unicode characters", path) from None
-
-
-def _compile_integer(shape: Any, memo: dict[str, Check]) -> Check:
-    low, high, report = _bounds(shape, False, "value")
-
-    def check(value: Any, path: str, problems: list[str]) -> int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _serialization("a number", path)
-        if isinstance(value, float) and not value.is_integer():
-            raise _serialization("an integer", path)
-        number = int(value)
-        if not low <= number <= high:
-            report(number, number, path, problems)
-        return number
-
-    return check
-
-
-def _compile_boolean(shape: Any, memo: dict[str, Check]) -> Check:
-    def check(value: Any, path: str, problems: list[str]) -> bool:
-        if not isinstance(value, bool):
-            raise _serialization("true or false", path)
-        return value
-
-    return check
-
-
-_b64decode: Callable[[str], bytes]
-"""Strict base64, as AWS's deserializer reads blobs."""
-if sys.version_info >= (3, 11):  # in C, without a Python frame per blob
-    _b64decode = functools.partial(binascii.a2b_base64, strict_mode=True)
-else:  # pragma: no cover - Python 3.10
-    _b64decode = functools.partial(base64.b64decode, validate=True)
-
-
-def _compile_blob(shape: Any, memo: dict[str, Check]) -> Check:
-    low, high, report = _bounds(shape, bool(shape.metadata.get("sensitive")))
-
-    def check(value: Any, path: str, problems: list[str]) -> bytes:
-        if not isinstance(value, str):
-            raise _serialization("a base64-encoded string", path)
-        try:
-            data = _b64decode(value)
-        except (binascii.Error, ValueError):
-            raise _serialization("a base64-encoded string", path) from None
-        if not low <= len(data) <= high:
-            report(data, len(data), path, problems)
-        return data
-
-    return check
-
-
-def _compile_timestamp(shape: Any, memo: dict[str, Check]) -> Check:
-    def check(value: Any, path: str, problems: list[str]) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _serialization("a timestamp in seconds since the epoch", path)
-        return float(value)
-
-    return check
-
-
-def _compile_list(shape: Any, memo: dict[str, Check]) -> Check:
-    low, high, report = _bounds(shape, False)
-    element = _compile(shape.member, memo)
-
-    def check(value: Any, path: str, problems: list[str]) -> list[Any]:
-        if not isinstance(value, list):
-            raise _serialization("a JSON array", path)
-        out = [
-            element(item, f"{path}.{index}.member", problems) for index, item in enumerate(value, 1)
-        ]
-        if not low <= len(value) <= high:
-            report(value, len(value), path, problems)
-        return out
-
-    return check
-
-
-def _compile_map(shape: Any, memo: dict[str, Check]) -> Check:
-    low, high, report = _bounds(shape, False)
-    key_check = _compile(shape.key, memo)
-    value_check = _compile(shape.value, memo)
-
-    def check(value: Any, path: str, problems: list[str]) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise _serialization("a JSON object", path)
-        out = {
-            key_check(key, path, problems): value_check(item, f"{path}.{key}", problems)
-            for key, item in value.items()
-        }
-        if not low <= len(value) <= high:
-            report(value, len(value), path, problems)
-        return out
-
-    return check
-
-
-def _compile_any(shape: Any, memo: dict[str, Check]) -> Check:
-    return lambda value, path, problems: value
-
-
-_BUILDERS: dict[str, Callable[[Any, dict[str, Check]], Check]] = {
-    "structure": _compile_structure,
-    "string": _compile_string,
-    "integer": _compile_integer,
-    "long": _compile_integer,
-    "boolean": _compile_boolean,
-    "blob": _compile_blob,
-    "timestamp": _compile_timestamp,
-    "list": _compile_list,
-    "map": _compile_map,
+_RUNTIME: dict[str, Any] = {
+    "AwsError": AwsError,
+    "binascii": binascii,
+    "_b64decode": _b64decode,
+    "_failure": _failure,
+    "_problem": _problem,
+    "_serialization": _serialization,
+    "_utf16_length": _utf16_length,
 }
 
-
-# -- redaction ---------------------------------------------------------------------------
-
-Redact = Callable[[Any], Any]
+# -- the generator ------------------------------------------------------------------------
 
 
-def compile_redactor(shape: Any) -> Redact | None:
-    """Build a function that copies a request's parameters with sensitive values redacted.
+class _Generator:
+    """Writes the checks of one operation's input shape as Python source, and compiles them.
 
-    Works on raw (unvalidated) parameters too: a value of the wrong type where
-    a shape holds secrets is redacted whole. For a shape without sensitive
-    members (or no shape) there is nothing to redact: the answer is None.
+    ``_check(shape, var, path, ...)`` writes statements that check the value
+    in variable ``var`` and leave the checked value there; ``path`` is a
+    Python expression for the member's path in messages (``'keyId'``,
+    ``path + '.name'``), evaluated only when a message needs it. Each nested
+    structure becomes a function of its own, written once.
     """
-    if shape is None:
-        return None
-    return _find_redactor(shape, {})
 
+    def __init__(self, shape: Any) -> None:
+        self._input = shape
+        self._namespace = dict(_RUNTIME)
+        self._functions: dict[str, str] = {}
+        self._source: list[str] = []
+        self._names = 0
 
-def _redact_all(value: Any) -> Any:
-    return REDACTED
+    def validator(self) -> Validator:
+        body = self._structure(self._input, "params", None, "    ")
+        self._source += [
+            "def validate(params):",
+            "    problems = []",
+            *body,
+            "    if problems:",
+            "        raise _failure(problems)",
+            "    return out",
+            "",
+        ]
+        code = compile("\n".join(self._source), f"<kmsmock validator {self._input.name}>", "exec")
+        exec(code, self._namespace)  # the source was written above, from the model
+        validate: Validator = self._namespace["validate"]
+        return validate
 
+    def _constant(self, value: Any) -> str:
+        """Put ``value`` in the generated code's namespace; return its name there."""
+        self._names += 1
+        name = f"_c{self._names}"
+        self._namespace[name] = value
+        return name
 
-def _find_redactor(shape: Any, memo: dict[str, Redact | None]) -> Redact | None:
-    if shape.metadata.get("sensitive"):
-        return _redact_all
-    if shape.name in memo:
-        return memo[shape.name]
-    memo[shape.name] = None  # recursion guard: assume nothing sensitive below
-    result: Redact | None = None
-    if shape.type_name == "structure":
-        inner = {
-            name: found
-            for name, member in shape.members.items()
-            if (found := _find_redactor(member, memo)) is not None
-        }
-        if inner:
-            result = _structure_redactor(inner)
-    elif shape.type_name == "list":
-        element = _find_redactor(shape.member, memo)
-        if element is not None:
-            result = _list_redactor(element)
-    elif shape.type_name == "map":
-        item = _find_redactor(shape.value, memo)
-        if item is not None:
-            result = _map_redactor(item)
-    memo[shape.name] = result
-    return result
+    def _variable(self, stem: str) -> str:
+        self._names += 1
+        return f"_{stem}{self._names}"
 
+    def _structure(self, shape: Any, var: str, path: str | None, pad: str) -> list[str]:
+        """Check a structure in ``var``; the checked copy is left in ``out``.
 
-def _structure_redactor(inner: dict[str, Redact]) -> Redact:
-    def redact(value: Any) -> Any:
-        if not isinstance(value, dict):
-            return REDACTED
-        out = dict(value)
-        for name, redact_member in inner.items():
-            item = out.get(name)
-            if item is not None:
-                out[name] = redact_member(item)
-        return out
+        ``path`` is None at the top level, where member paths are bare names.
+        """
+        where = "''" if path is None else path
+        lines = [
+            f"{pad}if not isinstance({var}, dict):",
+            f"{pad}    raise _serialization('a JSON object', {where})",
+            f"{pad}out = {{}}",
+        ]
+        if shape.members:
+            lines += [
+                f"{pad}for name, value in {var}.items():",
+                f"{pad}    if value is None:",
+                f"{pad}        continue",
+            ]
+            keyword = "if"
+            for name, member in shape.members.items():
+                lower = _lower_first(name)
+                member_path = repr(lower) if path is None else f"({path} + {'.' + lower!r})"
+                lines.append(f"{pad}    {keyword} name == {name!r}:")
+                lines += self._check(member, "value", member_path, pad + "        ") or [
+                    f"{pad}        pass"
+                ]
+                keyword = "elif"
+            lines += [f"{pad}    else:", f"{pad}        continue", f"{pad}    out[name] = value"]
+        for name in shape.required_members:
+            lower = _lower_first(name)
+            if path is None:
+                missing = self._constant(_problem(None, lower, False, "Member must not be null"))
+                lines.append(f"{pad}if {name!r} not in out:")
+                lines.append(f"{pad}    problems.append({missing})")
+            else:
+                lines.append(f"{pad}if {name!r} not in out:")
+                lines.append(
+                    f"{pad}    problems.append(_problem(None, {path} + {'.' + lower!r}, False, "
+                    f"'Member must not be null'))"
+                )
+        return lines
 
-    return redact
+    def _structure_function(self, shape: Any) -> str:
+        """The name of the function that checks a nested structure (written once)."""
+        name = self._functions.get(shape.name)
+        if name is None:
+            name = self._functions[shape.name] = self._variable("structure")
+            body = self._structure(shape, "value", "path", "    ")
+            self._source += [
+                f"def {name}(value, path, problems):",
+                *body,
+                "    return out",
+                "",
+            ]
+        return name
 
+    def _check(self, shape: Any, var: str, path: str, pad: str) -> list[str]:
+        kind = shape.type_name
+        sensitive = bool(shape.metadata.get("sensitive"))
+        if kind == "structure":
+            return [f"{pad}{var} = {self._structure_function(shape)}({var}, {path}, problems)"]
+        if kind == "string":
+            return self._string(shape, var, path, pad, sensitive)
+        if kind == "blob":
+            return [
+                f"{pad}if not isinstance({var}, str):",
+                f"{pad}    raise _serialization('a base64-encoded string', {path})",
+                f"{pad}try:",
+                f"{pad}    {var} = _b64decode({var})",
+                f"{pad}except (binascii.Error, ValueError):",
+                f"{pad}    raise _serialization('a base64-encoded string', {path}) from None",
+                *self._size(shape, var, f"len({var})", path, pad, sensitive, "length"),
+            ]
+        if kind == "boolean":
+            return [
+                f"{pad}if not isinstance({var}, bool):",
+                f"{pad}    raise _serialization('true or false', {path})",
+            ]
+        if kind in ("integer", "long"):
+            return [
+                f"{pad}if isinstance({var}, bool) or not isinstance({var}, (int, float)):",
+                f"{pad}    raise _serialization('a number', {path})",
+                f"{pad}if isinstance({var}, float) and not {var}.is_integer():",
+                f"{pad}    raise _serialization('an integer', {path})",
+                f"{pad}{var} = int({var})",
+                *self._size(shape, var, var, path, pad, False, "value"),
+            ]
+        if kind == "timestamp":
+            return [
+                f"{pad}if isinstance({var}, bool) or not isinstance({var}, (int, float)):",
+                f"{pad}    raise _serialization('a timestamp in seconds since the epoch', {path})",
+                f"{pad}{var} = float({var})",
+            ]
+        if kind == "list":
+            return self._list(shape, var, path, pad)
+        if kind == "map":
+            return self._map(shape, var, path, pad)
+        return []  # a type the model does not use for input: taken as it is
 
-def _list_redactor(element: Redact) -> Redact:
-    def redact(value: Any) -> Any:
-        if not isinstance(value, list):
-            return REDACTED
-        return [element(item) for item in value]
+    def _size(
+        self, shape: Any, var: str, size: str, path: str, pad: str, sensitive: bool, what: str
+    ) -> list[str]:
+        """Compare a size with the model's bounds, written in; report only on failure."""
+        low, high = shape.metadata.get("min"), shape.metadata.get("max")
+        if low is None and high is None:
+            return []
+        report = self._constant(_reporter(shape, sensitive, what))
+        if low is not None and high is not None:
+            test = f"not {low!r} <= {size} <= {high!r}"
+        elif low is not None:
+            test = f"{size} < {low!r}"
+        else:
+            test = f"{size} > {high!r}"
+        return [f"{pad}if {test}:", f"{pad}    {report}({var}, {size}, {path}, problems)"]
 
-    return redact
+    def _string(self, shape: Any, var: str, path: str, pad: str, sensitive: bool) -> list[str]:
+        lines = [
+            f"{pad}if not isinstance({var}, str):",
+            f"{pad}    raise _serialization('a string', {path})",
+        ]
+        if shape.metadata.get("min") is not None or shape.metadata.get("max") is not None:
+            size = self._variable("size")
+            lines.append(
+                f"{pad}{size} = len({var}) if {var}.isascii() else _utf16_length({var}, {path})"
+            )
+            lines += self._size(shape, var, size, path, pad, sensitive, "length")
+        pattern_text = shape.metadata.get("pattern")
+        if pattern_text is not None:
+            pattern = self._constant(re.compile(pattern_text))
+            message = self._constant(
+                f"Member must satisfy regular expression pattern: {pattern_text}"
+            )
+            lines += [
+                f"{pad}if {pattern}.fullmatch({var}) is None:",
+                f"{pad}    problems.append(_problem({var}, {path}, {sensitive}, {message}))",
+            ]
+        if shape.enum:
+            values = self._constant(frozenset(shape.enum))
+            message = self._constant(
+                "Member must satisfy enum value set: [" + ", ".join(shape.enum) + "]"
+            )
+            lines += [
+                f"{pad}if {var} not in {values}:",
+                f"{pad}    problems.append(_problem({var}, {path}, {sensitive}, {message}))",
+            ]
+        return lines
 
+    def _list(self, shape: Any, var: str, path: str, pad: str) -> list[str]:
+        items, index, item = self._variable("items"), self._variable("i"), self._variable("e")
+        item_path = f"({path} + '.' + str({index}) + '.member')"
+        return [
+            f"{pad}if not isinstance({var}, list):",
+            f"{pad}    raise _serialization('a JSON array', {path})",
+            f"{pad}{items} = []",
+            f"{pad}for {index}, {item} in enumerate({var}, 1):",
+            *self._check(shape.member, item, item_path, pad + "    "),
+            f"{pad}    {items}.append({item})",
+            *self._size(shape, var, f"len({var})", path, pad, False, "length"),
+            f"{pad}{var} = {items}",
+        ]
 
-def _map_redactor(item: Redact) -> Redact:
-    def redact(value: Any) -> Any:
-        if not isinstance(value, dict):
-            return REDACTED
-        return {key: item(entry) for key, entry in value.items()}
-
-    return redact
+    def _map(self, shape: Any, var: str, path: str, pad: str) -> list[str]:
+        entries, key, item = self._variable("entries"), self._variable("k"), self._variable("v")
+        return [
+            f"{pad}if not isinstance({var}, dict):",
+            f"{pad}    raise _serialization('a JSON object', {path})",
+            f"{pad}{entries} = {{}}",
+            f"{pad}for {key}, {item} in {var}.items():",
+            *self._check(shape.key, key, path, pad + "    "),
+            *self._check(shape.value, item, f"({path} + '.' + {key})", pad + "    "),
+            f"{pad}    {entries}[{key}] = {item}",
+            *self._size(shape, var, f"len({var})", path, pad, False, "length"),
+            f"{pad}{var} = {entries}",
+        ]
