@@ -28,10 +28,11 @@ def _unchanging(key: KmsKey) -> str:
     Written out directly: every value here is an id, ARN, number or enum
     from a safe alphabet (ids and names were validated against the model's
     patterns), so nothing needs escaping, and this runs for every new key.
+    Timestamps are epoch seconds to the millisecond, as KMS gives them.
     """
     text = (
         f'"AWSAccountId":"{key.account_id}","KeyId":"{key.id}","Arn":"{key.arn}",'
-        f'"CreationDate":{round(key.created, 3)!r},"KeyUsage":"{ENCRYPT_DECRYPT}",'
+        f'"CreationDate":{key.created:.3f},"KeyUsage":"{ENCRYPT_DECRYPT}",'
         f'"Origin":"{key.origin}","KeyManager":"CUSTOMER","CustomerMasterKeySpec":"{SYMMETRIC}",'
         f'"KeySpec":"{SYMMETRIC}","EncryptionAlgorithms":["{SYMMETRIC}"],"MultiRegion":false'
     )
@@ -59,7 +60,7 @@ def key_metadata(ctx: Context, key: KmsKey) -> Encoded:
         f'"Description":{json_string(key.description)},"KeyState":"{state._value_}"'
     )
     if key.deletion_date is not None:
-        text += f',"DeletionDate":{round(key.deletion_date, 3)!r}'
+        text += f',"DeletionDate":{key.deletion_date:.3f}'
     return Encoded(text + "}")
 
 
@@ -154,7 +155,7 @@ def create_key(ctx: Context, params: Params) -> Result:
     policy = params.get("Policy")
     if policy is not None:
         check_policy(policy)
-    tags = checked_tags(params.get("Tags", []))
+    tags = checked_tags(params["Tags"]) if "Tags" in params else None
     store = None
     if "CustomKeyStoreId" in params:
         store = _store_for_key(ctx, params, origin)
