@@ -20,6 +20,8 @@ import struct
 from collections.abc import Mapping
 from typing import Any, Final, NamedTuple
 
+from ..prepared import Prepared
+
 __all__ = ["Envelope", "InvalidBlob", "open_layer", "read_envelope", "seal"]
 
 MAGIC: Final = b"KMSM"
@@ -42,13 +44,16 @@ class Envelope(NamedTuple):
     ciphertext: bytes
 
 
-_nonce_prefix = os.urandom(4)
 _nonce_numbers = itertools.count()
 
 
-def _nonce() -> bytes:
-    """A GCM nonce never used before in this process: a random prefix and a counter."""
-    return _nonce_prefix + next(_nonce_numbers).to_bytes(8, "big")
+def _nonce_batch() -> list[bytes]:
+    """GCM nonces never used before in this process: a random prefix per batch, and a counter."""
+    prefix = os.urandom(4)
+    return [prefix + next(_nonce_numbers).to_bytes(8, "big") for _ in range(256)]
+
+
+_nonces: Prepared[bytes] = Prepared(_nonce_batch)
 
 
 _new_tuple = tuple.__new__
@@ -93,11 +98,14 @@ def seal(
         _headers[(key_arn, len(keys))] = header
     aad = _aad(header, context) if context else header
     if len(keys) == 1:  # the usual case, without the loop
-        nonce = _nonce()
+        try:
+            nonce = _nonces.pop()
+        except IndexError:  # the batch ran out
+            nonce = _nonces.refill()
         cipher = _ciphers.get(keys[0]) or _aesgcm(keys[0])
         sealed: bytes = cipher.encrypt(nonce, plaintext, aad)
         return header + nonce + sealed
-    nonces = [_nonce() for _ in keys]
+    nonces = [_nonces.take() for _ in keys]
     data = plaintext
     for material, nonce in zip(keys, nonces, strict=True):
         data = _aesgcm(material).encrypt(nonce, data, aad)

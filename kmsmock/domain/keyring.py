@@ -16,7 +16,7 @@ from .errors import AwsError
 from .keys import KeyState, KeyUse, KmsKey, key_state, require_key_state
 from .keystore import CloudHsmSettings, CustomKeyStore, KeyStoreType
 from .keystores import require
-from .randomness import random_bytes, uuid_text
+from .randomness import key_identities
 from .region import RegionState
 
 __all__ = [
@@ -65,8 +65,10 @@ def new_key(
     tags: dict[str, str] | None = None,
 ) -> KmsKey:
     """Create an Enabled symmetric encryption key (the caller checked the store)."""
-    drawn = random_bytes(80)  # one draw: the key id, the material and its id
-    key_id = uuid_text(drawn)
+    try:
+        key_id, material, material_id = key_identities.pop()
+    except IndexError:  # the batch ran out
+        key_id, material, material_id = key_identities.refill()
     cluster_id = None
     if store is not None and isinstance(store.settings, CloudHsmSettings):
         cluster_id = store.settings.cluster_id
@@ -79,8 +81,8 @@ def new_key(
         created=now,
         origin=origin,
         policy=policy if policy is not None else default_policy(region.account_id),
-        material=drawn[16:48],
-        material_id=drawn[48:].hex(),
+        material=material,
+        material_id=material_id,
         description=description,
         store_id=None if store is None else store.id,
         cloudhsm_cluster_id=cluster_id,

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import os
 import random
+from typing import NamedTuple
 
-__all__ = ["random_bytes", "uuid_text"]
+from ..prepared import Prepared
+
+__all__ = ["KeyIdentity", "key_identities", "random_bytes", "uuid_text"]
 
 _generator = random.Random(os.urandom(32))
 if hasattr(os, "register_at_fork"):  # a forked child must not repeat its parent's ids
@@ -28,3 +31,25 @@ def uuid_text(data: bytes) -> str:
     """A random (version 4) UUID in its usual text form, made from 16 random bytes."""
     h = data[:16].hex()
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[data[8] & 3]}{h[17:20]}-{h[20:]}"
+
+
+class KeyIdentity(NamedTuple):
+    """What a new KMS key draws at random: its id, its AES-256 material, the material's id."""
+
+    key_id: str
+    material: bytes
+    material_id: str
+
+
+def _key_identity_batch() -> list[KeyIdentity]:
+    drawn = random_bytes(80 * 64)
+    return [
+        KeyIdentity(
+            uuid_text(drawn[at : at + 16]), drawn[at + 16 : at + 48], drawn[at + 48 : at + 80].hex()
+        )
+        for at in range(0, len(drawn), 80)
+    ]
+
+
+key_identities: Prepared[KeyIdentity] = Prepared(_key_identity_batch)
+"""Identities for new keys, drawn ahead (see :mod:`kmsmock.prepared`)."""

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from ..domain.errors import AwsError
+from ..prepared import Prepared
 
 __all__ = [
     "CONTENT_TYPE",
@@ -135,6 +136,18 @@ def _json_default(value: Any) -> Any:
 json_string: Callable[[str], str] = json.encoder.encode_basestring_ascii
 """A string as JSON text (quoted and escaped, in C)."""
 
+_quoted: dict[str, str] = {}
+"""JSON text of short strings answered before: the same ARNs and ids come back call after call."""
+
+
+def _json_string(value: str) -> str:
+    text = json_string(value)
+    if len(value) <= 256:
+        if len(_quoted) >= 4096:
+            _quoted.clear()
+        _quoted[value] = text
+    return text
+
 
 def _make_encode_json() -> Any:
     """A compact JSON encoder (blobs as base64), built once and reused.
@@ -188,24 +201,38 @@ class Encoded(str):
         return cls("{" + members + "," + encode_json(more)[1:])
 
 
-_prefix = os.urandom(10).hex()
-_request_ids = map(
-    f"{_prefix[:8]}-{_prefix[8:12]}-{_prefix[12:16]}-{_prefix[16:20]}-{{:012x}}".format,
-    itertools.count(),
-)
-"""Request ids in AWS's UUID form: random per process, then a counter (made in C)."""
+_request_numbers = itertools.count()
+
+
+def _request_id_batch() -> list[str]:
+    """Request ids in AWS's UUID form: a random prefix per batch, then a counter."""
+    prefix = os.urandom(10).hex()
+    form = f"{prefix[:8]}-{prefix[8:12]}-{prefix[12:16]}-{prefix[16:20]}-{{:012x}}"
+    return [form.format(next(_request_numbers)) for _ in range(256)]
+
+
+_request_ids: Prepared[str] = Prepared(_request_id_batch)
 
 
 def request_id() -> str:
     """A fresh request id."""
-    return next(_request_ids)
+    return _request_ids.take()
+
+
+_LENGTHS = [str(size) for size in range(8192)]
+"""Content-Length values, written out once for the usual sizes."""
 
 
 def _headers(body: bytes) -> dict[str, str]:
+    size = len(body)
+    try:
+        request = _request_ids.pop()
+    except IndexError:  # the batch ran out
+        request = _request_ids.refill()
     return {
-        "x-amzn-RequestId": next(_request_ids),
+        "x-amzn-RequestId": request,
         "Content-Type": CONTENT_TYPE,
-        "Content-Length": str(len(body)),
+        "Content-Length": _LENGTHS[size] if size < 8192 else str(size),
     }
 
 
@@ -223,7 +250,7 @@ def encode_result(result: Mapping[str, Any]) -> RawResponse:
     for name, value in result.items():
         kind = type(value)
         if kind is str:
-            text = json_string(value)
+            text = _quoted.get(value) or _json_string(value)
         elif kind is bytes:
             text = '"' + binascii.b2a_base64(value, newline=False).decode("ascii") + '"'
         elif kind is Encoded:
