@@ -13,7 +13,7 @@ from ..domain.keyring import parse_key_arn
 from ..domain.keys import KeyUse, KmsKey, require_key_state
 from ..domain.keystore import KeyStoreType
 from ..domain.keystores import require
-from ..domain.randomness import random_bytes
+from ..domain.randomness import aes_256_keys, random_bytes
 from ..errors import UnimplementedOperationError
 from .keyref import find_key, key_region, key_state_of, key_store
 from .registry import Context, Params, Result, operation
@@ -230,7 +230,10 @@ def _data_key(ctx: Context, params: Params) -> tuple[KmsKey, bytes, bytes]:
             else "Please specify either number of bytes or key spec.",
         )
     key = find_key(ctx, params["KeyId"], KeyUse.CRYPTO)
-    plaintext = random_bytes(_DATA_KEY_BYTES[spec] if spec is not None else size or 0)
+    if spec == "AES_256":  # the usual data key, drawn ahead
+        plaintext = aes_256_keys.take()
+    else:
+        plaintext = random_bytes(_DATA_KEY_BYTES[spec] if spec is not None else size or 0)
     blob = _encrypt(ctx, key, plaintext, params.get("EncryptionContext", {}))
     if "DryRun" in params:
         _dry_run(params)

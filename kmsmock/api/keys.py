@@ -47,12 +47,16 @@ def _unchanging(key: KmsKey) -> str:
     return text
 
 
-def key_metadata(ctx: Context, key: KmsKey) -> Encoded:
-    """The KeyMetadata of a key: the model's fields for a symmetric encryption key."""
+def key_metadata(ctx: Context, key: KmsKey, state: KeyState | None = None) -> Encoded:
+    """The KeyMetadata of a key: the model's fields for a symmetric encryption key.
+
+    ``state`` is the key's key state, for a caller that knows it already.
+    """
     unchanging = key.renderings.get("metadata")
     if unchanging is None:
         unchanging = key.renderings["metadata"] = _unchanging(key)
-    state = key_state_of(ctx, key)
+    if state is None:
+        state = key_state_of(ctx, key)
     # Written out, like the unchanging part: only the description needs escaping.
     # (``_value_`` is what ``value`` reads, without the descriptor's two calls.)
     text = (
@@ -171,7 +175,8 @@ def create_key(ctx: Context, params: Params) -> Result:
         xks_key_id=params.get("XksKeyId"),
         tags=tags,
     )
-    return {"KeyMetadata": key_metadata(ctx, key)}
+    # A new key is Enabled: its store, if any, was CONNECTED, or CreateKey failed.
+    return {"KeyMetadata": key_metadata(ctx, key, KeyState.ENABLED)}
 
 
 @operation("DescribeKey")

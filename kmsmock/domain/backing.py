@@ -232,7 +232,10 @@ def _check_active_and_configured(cluster: CloudHsmCluster, *, hsms_needed: int) 
 def _cluster_of(world: World, region: RegionState, store: CustomKeyStore) -> CloudHsmCluster | None:
     settings = store.settings
     assert isinstance(settings, CloudHsmSettings)
-    cluster = cluster_for(world, region, settings.cluster_id)
+    # The cluster is there already, as a rule; cluster_for provisions one when it is not.
+    cluster = world.clusters.get((region.account_id, region.region, settings.cluster_id))
+    if cluster is None:
+        cluster = cluster_for(world, region, settings.cluster_id)
     if cluster is None or cluster.state == "DELETED":
         return None
     return cluster

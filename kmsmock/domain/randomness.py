@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from ..prepared import Prepared
 
-__all__ = ["KeyIdentity", "key_identities", "random_bytes", "uuid_text"]
+__all__ = ["KeyIdentity", "aes_256_keys", "key_identities", "random_bytes", "uuid_text"]
 
 _generator = random.Random(os.urandom(32))
 if hasattr(os, "register_at_fork"):  # a forked child must not repeat its parent's ids
@@ -53,3 +53,12 @@ def _key_identity_batch() -> list[KeyIdentity]:
 
 key_identities: Prepared[KeyIdentity] = Prepared(_key_identity_batch)
 """Identities for new keys, drawn ahead (see :mod:`kmsmock.prepared`)."""
+
+
+def _aes_256_key_batch() -> list[bytes]:
+    drawn = random_bytes(32 * 128)
+    return [drawn[at : at + 32] for at in range(0, len(drawn), 32)]
+
+
+aes_256_keys: Prepared[bytes] = Prepared(_aes_256_key_batch)
+"""256-bit data keys (GenerateDataKey's usual KeySpec), drawn ahead."""
