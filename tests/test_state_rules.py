@@ -121,3 +121,12 @@ def test_the_docs_show_the_key_state_table_the_code_uses() -> None:
     assert render_key_table() in docs, (
         "regenerate the table in docs/keys.md:\n" + render_key_table()
     )
+
+
+def test_an_enabled_key_allows_every_use_but_cancelling_deletion() -> None:
+    # The per-request fast paths (find_key, require_key_state) let an Enabled key
+    # through without reading KEY_RULES; they rely on this row of the table.
+    from kmsmock.domain.keys import KEY_RULES, KeyState, KeyUse, Outcome
+
+    allowed = {use for use, row in KEY_RULES.items() if row[KeyState.ENABLED] is Outcome.OK}
+    assert allowed == set(KeyUse) - {KeyUse.CANCEL_DELETION}

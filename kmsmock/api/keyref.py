@@ -26,8 +26,12 @@ def find_key(ctx: Context, ref: str, use: KeyUse, member: str = "KeyId") -> KmsK
     key = ctx.region.keys.get(ref)  # the usual case: a key id of the caller's own
     if key is None:
         key = lookup(ctx.operation, member).find(ctx.backend.regions, ctx.region, ref)
-    # Only a key in a custom key store depends on more than itself (see key_state_of).
-    state = key_state(key, None) if key.store_id is None else state_of(key_region(ctx, key), key)
+    if key.store_id is None:  # the key state depends on the key alone
+        if key.enabled and key.deletion_date is None and use is not KeyUse.CANCEL_DELETION:
+            return key  # Enabled, which allows every other use (the common case, inline)
+        state = key_state(key, None)
+    else:
+        state = state_of(key_region(ctx, key), key)
     require_key_state(key, state, use)
     return key
 

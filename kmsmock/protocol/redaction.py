@@ -61,11 +61,17 @@ def _find_redactor(shape: Any, memo: dict[str, Redact | None]) -> Redact | None:
 
 
 def _structure_redactor(inner: dict[str, Redact]) -> Redact:
+    hidden = [name for name, redact in inner.items() if redact is _redact_all]
+    nested = {name: redact for name, redact in inner.items() if redact is not _redact_all}
+
     def redact(value: Any) -> Any:
         if not isinstance(value, dict):
             return REDACTED
         out = dict(value)
-        for name, redact_member in inner.items():
+        for name in hidden:  # sensitive members: replaced whole, without a call
+            if out.get(name) is not None:
+                out[name] = REDACTED
+        for name, redact_member in nested.items():
             item = out.get(name)
             if item is not None:
                 out[name] = redact_member(item)

@@ -41,27 +41,24 @@ ANSWERED_URL = "https://kmsmock.invalid/answered-by-kmsmock"
 """Where an answered request points afterwards, so no later handler claims it."""
 
 
-class _Body:
-    """The raw body botocore reads an answer from (all of it, at once)."""
+class _Body(tuple):  # type: ignore[type-arg]
+    """The raw body botocore reads an answer from: one chunk, the whole payload.
 
-    __slots__ = ("_payload",)
+    A tuple, so making one runs no Python code.
+    """
 
-    def __init__(self, payload: bytes) -> None:
-        self._payload = payload
+    __slots__ = ()
 
     def stream(self, **kwargs: Any) -> tuple[bytes, ...]:
         """The whole body, as one chunk (what botocore joins)."""
-        payload, self._payload = self._payload, b""
-        return (payload,) if payload else ()
+        return self
 
     def read(self, amt: int | None = None) -> bytes:
         """The whole body, whatever ``amt`` asks for."""
-        payload, self._payload = self._payload, b""
-        return payload
+        return b"".join(self)
 
     def close(self) -> None:
-        """Drop the body."""
-        self._payload = b""
+        """Nothing to release."""
 
 
 _signing_credentials: dict[str, Credentials] = {}
@@ -140,7 +137,8 @@ def before_send(request: Any, event_name: str = "", **kwargs: Any) -> AWSRespons
         raw = _raw_request(url, request.headers, body, operation or None)
         status, headers, payload = _serve(simulation, raw)
     request.url = ANSWERED_URL
-    return AWSResponse(url, status, headers, _Body(payload))  # AWSResponse wraps the headers
+    # AWSResponse wraps the headers; an empty body is no chunk at all.
+    return AWSResponse(url, status, headers, _Body((payload,) if payload else ()))
 
 
 _HANDLERS = (
