@@ -124,8 +124,11 @@ def _decrypt(
                 "operation.",
             )
     key = _blob_key(ctx, envelope)
-    require_key_state(key, key_state_of(ctx, key), KeyUse.CRYPTO)
-    materials = (key.material,) if key.store_id is None else _materials(ctx, key)
+    if key.store_id is None and key.enabled and key.deletion_date is None:
+        materials: tuple[bytes, ...] = (key.material,)  # Enabled: usable (as in find_key)
+    else:
+        require_key_state(key, key_state_of(ctx, key), KeyUse.CRYPTO)
+        materials = (key.material,) if key.store_id is None else _materials(ctx, key)
     if len(materials) != envelope.layers:
         raise _invalid_ciphertext()
     data = envelope.ciphertext

@@ -114,9 +114,10 @@ def seal(
 
 def read_envelope(blob: bytes) -> Envelope:
     """Parse a blob's header, or raise :class:`InvalidBlob`."""
-    if len(blob) < _HEADER.size:
-        raise InvalidBlob("too short")
-    magic, version, layers, arn_size = _HEADER.unpack_from(blob)
+    try:
+        magic, version, layers, arn_size = _HEADER.unpack_from(blob)
+    except struct.error:
+        raise InvalidBlob("too short") from None
     if magic != MAGIC or version != VERSION or layers not in (1, 2):
         raise InvalidBlob("not a kmsmock ciphertext")
     body = _HEADER.size + arn_size
@@ -127,9 +128,10 @@ def read_envelope(blob: bytes) -> Envelope:
         key_arn = blob[_HEADER.size : body].decode()
     except UnicodeDecodeError:
         raise InvalidBlob("bad key ARN") from None
-    nonces: tuple[bytes, ...] = (blob[body : body + NONCE_SIZE],)
-    if layers == 2:
-        nonces += (blob[body + NONCE_SIZE : nonce_end],)
+    if layers == 1:
+        nonces: tuple[bytes, ...] = (blob[body:nonce_end],)
+    else:
+        nonces = (blob[body : body + NONCE_SIZE], blob[body + NONCE_SIZE : nonce_end])
     # tuple.__new__ builds the named tuple without its Python-level constructor.
     return _new_tuple(Envelope, (key_arn, layers, blob[:body], nonces, blob[nonce_end:]))
 
