@@ -22,6 +22,7 @@ from .api.registry import Context, Handler
 from .calls import Call
 from .domain.errors import AwsError
 from .errors import UnimplementedOperationError
+from .protocol.encoding import compile_encoder
 from .protocol.model import COMMON_ERRORS, error_status, service_model
 from .protocol.redaction import compile_redactor
 from .protocol.validation import compile_validator
@@ -29,7 +30,6 @@ from .protocol.wire import (
     RawRequest,
     RawResponse,
     encode_error,
-    encode_result,
     read_identity,
     read_operation,
     read_params,
@@ -47,6 +47,7 @@ class _Operation(NamedTuple):
     validate: Callable[[Any], dict[str, Any]]
     redact: Callable[[Any], Any] | None
     """None when the operation has no sensitive members: the call log keeps the params."""
+    encode: Callable[[Any], RawResponse]
     errors: frozenset[str]
 
 
@@ -71,6 +72,7 @@ def _operation(name: str) -> _Operation:
         handler=handler,
         validate=compile_validator(op_model.input_shape),
         redact=compile_redactor(op_model.input_shape),
+        encode=compile_encoder(op_model.output_shape),
         errors=frozenset(shape.name for shape in op_model.error_shapes) | COMMON_ERRORS,
     )
     return spec
@@ -127,7 +129,7 @@ def dispatch(
             result = spec.handler(ctx, valid)
             logged = params if redact is None else redact(params)
             sim.record(_new_tuple(Call, (operation, account_id, region, logged, None, None, now)))
-        return encode_result(result)
+        return spec.encode(result)
     except AwsError as error:
         if error.code not in spec.errors and fault is None:
             raise AssertionError(

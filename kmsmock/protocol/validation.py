@@ -31,6 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..domain.errors import AwsError
+from .codegen import compile_source
 
 __all__ = ["compile_validator"]
 
@@ -167,9 +168,9 @@ class _Generator:
             "    return out",
             "",
         ]
-        code = compile("\n".join(self._source), f"<kmsmock validator {self._input.name}>", "exec")
-        exec(code, self._namespace)  # the source was written above, from the model
-        validate: Validator = self._namespace["validate"]
+        validate: Validator = compile_source(
+            self._source, "validate", self._namespace, f"<kmsmock validator {self._input.name}>"
+        )
         return validate
 
     def _constant(self, value: Any) -> str:

@@ -26,11 +26,11 @@ __all__ = [
     "RawResponse",
     "encode_error",
     "encode_json",
-    "encode_result",
     "read_identity",
     "read_operation",
     "read_params",
     "request_id",
+    "success",
 ]
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -136,18 +136,6 @@ def _json_default(value: Any) -> Any:
 json_string: Callable[[str], str] = json.encoder.encode_basestring_ascii
 """A string as JSON text (quoted and escaped, in C)."""
 
-_quoted: dict[str, str] = {}
-"""JSON text of short strings answered before: the same ARNs and ids come back call after call."""
-
-
-def _json_string(value: str) -> str:
-    text = json_string(value)
-    if len(value) <= 256:
-        if len(_quoted) >= 4096:
-            _quoted.clear()
-        _quoted[value] = text
-    return text
-
 
 def _make_encode_json() -> Any:
     """A compact JSON encoder (blobs as base64), built once and reused.
@@ -176,14 +164,14 @@ def encode_json(value: Any) -> str:
 
 
 class Encoded(str):
-    """A top-level member value given as JSON text already (see :func:`encode_result`).
+    """A top-level member value given as JSON text already.
 
     Handlers use it for parts of an answer that they keep encoded, such as the
     entries of a long listing: Python 3.11's JSON encoder spends about half a
     microsecond on each small object, which a page of 100 keys would pay on
     every call. It is a ``str`` whose type marks it, so making one runs no
-    Python code; only :func:`encode_result` tells it from a plain string, and
-    only as a top-level member.
+    Python code; only the encoders of :mod:`kmsmock.protocol.encoding` tell
+    it from a plain string, and only as a top-level member.
     """
 
     __slots__ = ()
@@ -206,9 +194,9 @@ _request_numbers = itertools.count()
 
 def _request_id_batch() -> list[str]:
     """Request ids in AWS's UUID form: a random prefix per batch, then a counter."""
-    prefix = os.urandom(10).hex()
-    form = f"{prefix[:8]}-{prefix[8:12]}-{prefix[12:16]}-{prefix[16:20]}-{{:012x}}"
-    return [form.format(next(_request_numbers)) for _ in range(256)]
+    hexes = os.urandom(10).hex()
+    prefix = f"{hexes[:8]}-{hexes[8:12]}-{hexes[12:16]}-{hexes[16:20]}-"
+    return [prefix + next(_request_numbers).to_bytes(6, "big").hex() for _ in range(256)]
 
 
 _request_ids: Prepared[str] = Prepared(_request_id_batch)
@@ -239,29 +227,8 @@ def _headers(body: bytes) -> dict[str, str]:
 _new_tuple = tuple.__new__
 
 
-def encode_result(result: Mapping[str, Any]) -> RawResponse:
-    """A 200 answer; blobs (bytes) become base64, timestamps are epoch seconds already.
-
-    Top-level members may be :class:`Encoded` JSON text, spliced in as they are.
-    Flat members (strings, blobs, booleans) are written out here: every answer
-    has a few, and the general encoder costs more for each than this does.
-    """
-    members = []
-    for name, value in result.items():
-        kind = type(value)
-        if kind is str:
-            text = _quoted.get(value) or _json_string(value)
-        elif kind is bytes:
-            text = '"' + binascii.b2a_base64(value, newline=False).decode("ascii") + '"'
-        elif kind is Encoded:
-            text = value
-        elif kind is bool:
-            text = "true" if value else "false"
-        else:
-            text = _encode_json(value)
-        # Member names are the model's (plain ASCII letters): no escaping needed.
-        members.append(f'"{name}":{text}')
-    body = ("{" + ",".join(members) + "}").encode()
+def success(body: bytes) -> RawResponse:
+    """A 200 answer with this JSON body (see :mod:`kmsmock.protocol.encoding`)."""
     # tuple.__new__ builds the named tuple without a Python-level constructor call.
     return _new_tuple(RawResponse, (200, _headers(body), body))
 

@@ -1,0 +1,49 @@
+"""The encoders written from the model's output shapes: every member as the model types it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kmsmock.protocol.encoding import compile_encoder
+from kmsmock.protocol.model import service_model
+from kmsmock.protocol.wire import Encoded
+
+
+def _encoder(operation: str):  # type: ignore[no-untyped-def]
+    return compile_encoder(service_model().operation_model(operation).output_shape)
+
+
+def test_members_are_written_as_the_model_types_them() -> None:
+    answer = _encoder("GenerateDataKey")(
+        {"KeyId": 'arn:"quoted"', "Plaintext": b"\x00\xff", "CiphertextBlob": b"blob"}
+    )
+    assert answer.status == 200
+    assert json.loads(answer.body) == {
+        "KeyId": 'arn:"quoted"',
+        "Plaintext": "AP8=",
+        "CiphertextBlob": "YmxvYg==",
+    }
+    assert answer.headers["Content-Length"] == str(len(answer.body))
+
+
+def test_nested_members_may_come_encoded_or_as_values() -> None:
+    encode = _encoder("ListKeys")
+    kept = json.loads(encode({"Keys": Encoded('[{"KeyId":"k"}]'), "Truncated": False}).body)
+    built = json.loads(encode({"Keys": [{"KeyId": "k"}], "Truncated": False}).body)
+    assert kept == built == {"Keys": [{"KeyId": "k"}], "Truncated": False}
+
+
+def test_absent_members_are_left_out() -> None:
+    body = _encoder("ListKeys")({"Keys": Encoded("[]"), "Truncated": False, "NextMarker": None})
+    assert json.loads(body.body) == {"Keys": [], "Truncated": False}
+
+
+def test_an_operation_without_output_answers_an_empty_object() -> None:
+    assert json.loads(_encoder("EnableKey")({}).body) == {}
+
+
+def test_a_member_the_model_does_not_list_is_a_kmsmock_bug() -> None:
+    with pytest.raises(AssertionError, match="Surprise"):
+        _encoder("Encrypt")({"KeyId": "k", "Surprise": 1})
