@@ -89,8 +89,8 @@ def before_sign(
     # could refresh them, which may mean a network call.
     credentials: Any = getattr(request_signer, "_credentials", None)
     account = None
-    if type(credentials) is Credentials:
-        account = mock_account(vars(credentials).get("access_key"))
+    if type(credentials) is Credentials:  # plain credentials: their attributes are plain too
+        account = mock_account(credentials.access_key)
         if account is not None and credentials.secret_key == FAKE_SECRET_ACCESS_KEY:
             _signed.caller = (account, region_name)
             return  # the client's own credentials are kmsmock's fakes already
@@ -132,13 +132,14 @@ def before_send(request: Any, event_name: str = "", **kwargs: Any) -> AWSRespons
     # botocore names the operation in the event: before-send.kms.<Operation>
     operation = event_name.rpartition(".")[2]
     if caller is not None and caller[1] is not None and operation:
-        status, headers, payload = _answer(simulation, operation, body, caller[0], caller[1])
+        account, region = caller
+        reply = _answer(simulation, operation, body, account, region)
     else:  # not signed here: the request itself says who calls what
-        raw = _raw_request(url, request.headers, body, operation or None)
-        status, headers, payload = _serve(simulation, raw)
+        reply = _serve(simulation, _raw_request(url, request.headers, body, operation or None))
     request.url = ANSWERED_URL
     # AWSResponse wraps the headers; an empty body is no chunk at all.
-    return AWSResponse(url, status, headers, _Body((payload,) if payload else ()))
+    payload = reply[2]
+    return AWSResponse(url, reply[0], reply[1], _Body((payload,) if payload else ()))
 
 
 _HANDLERS = (
