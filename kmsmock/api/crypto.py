@@ -10,7 +10,7 @@ from ..domain import backing, crypto
 from ..domain.connection import Action
 from ..domain.errors import AwsError
 from ..domain.keyring import parse_key_arn
-from ..domain.keys import KeyUse, KmsKey, require_key_state
+from ..domain.keys import KeyUse, KmsKey, key_state, require_key_state
 from ..domain.keystore import KeyStoreType
 from ..domain.keystores import require
 from ..domain.randomness import aes_256_keys, random_bytes
@@ -100,8 +100,11 @@ def _blob_key(ctx: Context, envelope: crypto.Envelope) -> KmsKey:
     region, account, _, key_id = parsed
     if region != ctx.region_name:
         raise _invalid_ciphertext()
-    owner = ctx.backend.regions.get((account, region))
-    key = None if owner is None else owner.keys.get(key_id)
+    if account == ctx.account_id:  # the caller's own key, as a rule
+        key = ctx.region.keys.get(key_id)
+    else:
+        owner = ctx.backend.regions.get((account, region))
+        key = None if owner is None else owner.keys.get(key_id)
     if key is None:
         raise _invalid_ciphertext()
     return key
@@ -124,11 +127,17 @@ def _decrypt(
                 "operation.",
             )
     key = _blob_key(ctx, envelope)
-    if key.store_id is None and key.enabled and key.deletion_date is None:
-        materials: tuple[bytes, ...] = (key.material,)  # Enabled: usable (as in find_key)
-    else:
-        require_key_state(key, key_state_of(ctx, key), KeyUse.CRYPTO)
-        materials = (key.material,) if key.store_id is None else _materials(ctx, key)
+    if key.store_id is None:  # a standard key: one layer, under the key's own material
+        if not key.enabled or key.deletion_date is not None:  # not Enabled (see find_key)
+            require_key_state(key, key_state(key, None), KeyUse.CRYPTO)
+        if envelope.layers != 1:
+            raise _invalid_ciphertext()
+        try:
+            return key, crypto.open_layer(envelope, key.material, 0, envelope.ciphertext, context)
+        except crypto.InvalidBlob:
+            raise _invalid_ciphertext() from None
+    require_key_state(key, key_state_of(ctx, key), KeyUse.CRYPTO)
+    materials = _materials(ctx, key)
     if len(materials) != envelope.layers:
         raise _invalid_ciphertext()
     data = envelope.ciphertext
