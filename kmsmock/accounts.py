@@ -12,6 +12,7 @@ __all__ = [
     "account_for",
     "check_account_id",
     "is_mock_access_key",
+    "known_accounts",
     "mock_account",
 ]
 
@@ -44,14 +45,14 @@ def mock_account(access_key: str | None) -> str | None:
     """The account of an access key id that :func:`access_key_for` made; None for others."""
     if access_key is None or not access_key.startswith(_PREFIX):
         return None
-    account = _accounts.get(access_key)
+    account = known_accounts.get(access_key)
     if account is None:
         match = _MOCK_KEY.fullmatch(access_key)
         if match is None:
             return None
-        if len(_accounts) >= 4096:
-            _accounts.clear()
-        account = _accounts[access_key] = match.group(1)
+        if len(known_accounts) >= 4096:
+            known_accounts.clear()
+        account = known_accounts[access_key] = match.group(1)
     return account
 
 
@@ -64,5 +65,8 @@ def account_for(access_key: str | None, default_account_id: str) -> str:
     return mock_account(access_key) or default_account_id
 
 
-_accounts: dict[str, str] = {}
-"""Accounts of the mock access keys seen so far (a handful per test run)."""
+known_accounts: dict[str, str] = {}
+"""Accounts of the mock access keys seen so far (a handful per test run).
+
+A per-request caller may look here first; a miss means :func:`mock_account`.
+"""

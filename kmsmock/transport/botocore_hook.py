@@ -33,7 +33,7 @@ from botocore.credentials import Credentials
 from botocore.handlers import BUILTIN_HANDLERS, REGISTER_FIRST
 
 from .. import activation
-from ..accounts import FAKE_SECRET_ACCESS_KEY, access_key_for, mock_account
+from ..accounts import FAKE_SECRET_ACCESS_KEY, access_key_for, known_accounts, mock_account
 
 __all__ = ["ANSWERED_URL", "install"]
 
@@ -90,7 +90,8 @@ def before_sign(
     credentials: Any = getattr(request_signer, "_credentials", None)
     account = None
     if type(credentials) is Credentials:  # plain credentials: their attributes are plain too
-        account = mock_account(credentials.access_key)
+        access_key = credentials.access_key
+        account = known_accounts.get(access_key) or mock_account(access_key)
         if account is not None and credentials.secret_key == FAKE_SECRET_ACCESS_KEY:
             _signed.caller = (account, region_name)
             return  # the client's own credentials are kmsmock's fakes already
