@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .codegen import compile_source
-from .wire import Encoded, RawResponse, encode_json, json_string, success
+from .wire import Encoded, RawResponse, encode_json, headers_for, json_string
 
 __all__ = ["compile_encoder"]
 
@@ -48,7 +48,9 @@ _RUNTIME: dict[str, Any] = {
     "_encode_json": encode_json,
     "_quote": _quote,
     "_quoted": _quoted,
-    "_success": success,
+    "RawResponse": RawResponse,
+    "_headers": headers_for,
+    "_new_tuple": tuple.__new__,  # builds the named tuple without a Python-level call
     "_unexpected": _unexpected,
 }
 
@@ -81,7 +83,8 @@ def compile_encoder(shape: Any) -> Encoder:
     lines += [
         "    if len(parts) != len(result):",
         "        _unexpected(result, _members)",
-        "    return _success(('{' + ','.join(parts) + '}').encode())",
+        "    body = ('{' + ','.join(parts) + '}').encode()",
+        "    return _new_tuple(RawResponse, (200, _headers(body), body))",
     ]
     where = f"<kmsmock encoder {shape.name if shape is not None else 'of no members'}>"
     encode: Encoder = compile_source(lines, "encode", namespace, where)

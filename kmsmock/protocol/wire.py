@@ -26,11 +26,11 @@ __all__ = [
     "RawResponse",
     "encode_error",
     "encode_json",
+    "headers_for",
     "read_identity",
     "read_operation",
     "read_params",
     "request_id",
-    "success",
 ]
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -211,7 +211,8 @@ _LENGTHS = [str(size) for size in range(8192)]
 """Content-Length values, written out once for the usual sizes."""
 
 
-def _headers(body: bytes) -> dict[str, str]:
+def headers_for(body: bytes) -> dict[str, str]:
+    """The headers of an answer with this body: a fresh request id, type and length."""
     size = len(body)
     try:
         request = _request_ids.pop()
@@ -224,16 +225,7 @@ def _headers(body: bytes) -> dict[str, str]:
     }
 
 
-_new_tuple = tuple.__new__
-
-
-def success(body: bytes) -> RawResponse:
-    """A 200 answer with this JSON body (see :mod:`kmsmock.protocol.encoding`)."""
-    # tuple.__new__ builds the named tuple without a Python-level constructor call.
-    return _new_tuple(RawResponse, (200, _headers(body), body))
-
-
 def encode_error(error: AwsError, status: int) -> RawResponse:
     """An error answer: ``{"__type": code, "message": message}`` with AWS's status."""
     body = json.dumps({"__type": error.code, "message": error.message}).encode()
-    return RawResponse(status, _headers(body), body)
+    return RawResponse(status, headers_for(body), body)
