@@ -76,13 +76,24 @@ def _credentials_for(access_key: str) -> Credentials:
 
 
 def before_sign(
-    request: Any, request_signer: Any = None, region_name: str | None = None, **kwargs: Any
+    request: Any,
+    signing_name: str | None = None,
+    region_name: str | None = None,
+    signature_version: Any = None,
+    request_signer: Any = None,
+    operation_name: str | None = None,
+    event_name: str | None = None,
+    **kwargs: Any,
 ) -> None:
-    """Sign KMS requests with fake credentials while the mock is active."""
+    """Sign KMS requests with fake credentials while the mock is active.
+
+    Every argument botocore passes is named: matching names costs less than
+    collecting them into ``kwargs``, which is there for ones botocore may add.
+    """
     simulation = activation.active
     if simulation is None:
         return
-    if kwargs.get("signature_version") is UNSIGNED:
+    if signature_version is UNSIGNED:
         _signed.caller = (simulation.options.account_id, region_name)  # the default account
         return
     # Read the key id of plain credentials only: touching refreshable ones
