@@ -252,3 +252,18 @@ def test_a_blob_moved_onto_another_key_is_invalid_ciphertext(kms: Any, key: dict
     assert error_code(kms.decrypt, CiphertextBlob=forged, KeyId=other["KeyId"]) == (
         "InvalidCiphertextException"
     )
+
+
+def test_a_blob_whose_header_names_its_key_another_way_is_invalid_ciphertext(
+    kms: Any, key: dict[str, Any]
+) -> None:
+    # Another partition in the ARN still parses to the same account, region and
+    # key id; KMS's blobs are opaque, so any change to one must fail to open.
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"p")["CiphertextBlob"]
+    arn = key["Arn"].encode()
+    other = arn.replace(b"arn:aws:", b"arn:aws-cn:")
+    start = blob.index(arn)
+    size = start - 2  # the ARN's length, two bytes, comes just before it
+    forged = blob[:size] + len(other).to_bytes(2, "big") + other + blob[start + len(arn) :]
+    assert error_code(kms.decrypt, CiphertextBlob=forged) == "InvalidCiphertextException"
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"p"

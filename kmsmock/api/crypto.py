@@ -105,7 +105,7 @@ def _blob_key(ctx: Context, envelope: crypto.Envelope) -> KmsKey:
     else:
         owner = ctx.backend.regions.get((account, region))
         key = None if owner is None else owner.keys.get(key_id)
-    if key is None:
+    if key is None or key.arn != envelope.key_arn:  # the header names its key exactly
         raise _invalid_ciphertext()
     return key
 

@@ -4,7 +4,11 @@ A blob names the ARN of its KMS key, so Decrypt needs no KeyId::
 
     b"KMSM" | version (1) | layers (1) | ARN length (2) | ARN | nonce (12) | ... | ciphertext+tag
 
-Every layer authenticates the header and the encryption context. A key in an
+Every layer authenticates the encryption context, as GCM's additional data.
+The header is not fed to GCM: a blob whose header was altered names another
+key, whose material fails the tag, or no key at all; and Decrypt requires the
+ARN it names to be its key's ARN exactly. (Without context, GCM gets no
+additional data, which saves a third of its cost per call.) A key in an
 external key store encrypts twice: first with the KMS key's own material,
 then with the external key its XKS proxy holds (``layers`` is 2).
 
@@ -25,7 +29,8 @@ from ..prepared import Prepared
 __all__ = ["Envelope", "InvalidBlob", "open_layer", "read_envelope", "seal"]
 
 MAGIC: Final = b"KMSM"
-VERSION: Final = 1
+VERSION: Final = 2
+"""Version 1 blobs also fed the header to GCM; they no longer open."""
 NONCE_SIZE: Final = 12
 _HEADER = struct.Struct(">4sBBH")
 
@@ -39,7 +44,6 @@ class Envelope(NamedTuple):
 
     key_arn: str
     layers: int
-    header: bytes
     nonces: tuple[bytes, ...]
     ciphertext: bytes
 
@@ -79,10 +83,9 @@ def _aesgcm(key: bytes) -> Any:
     return cipher
 
 
-def _aad(header: bytes, context: Mapping[str, str]) -> bytes:
-    if not context:
-        return header
-    return header + json.dumps(sorted(context.items()), separators=(",", ":")).encode()
+def _aad(context: Mapping[str, str]) -> bytes:
+    """The encryption context in one canonical form (its order does not matter)."""
+    return json.dumps(sorted(context.items()), separators=(",", ":")).encode()
 
 
 def seal(
@@ -96,7 +99,7 @@ def seal(
         if len(_headers) >= 4096:
             _headers.clear()
         _headers[(key_arn, len(keys))] = header
-    aad = _aad(header, context) if context else header
+    aad = _aad(context) if context else None
     if len(keys) == 1:  # the usual case, without the loop
         try:
             nonce = _nonces.pop()
@@ -133,7 +136,7 @@ def read_envelope(blob: bytes) -> Envelope:
     else:
         nonces = (blob[body : body + NONCE_SIZE], blob[body + NONCE_SIZE : nonce_end])
     # tuple.__new__ builds the named tuple without its Python-level constructor.
-    return _new_tuple(Envelope, (key_arn, layers, blob[:body], nonces, blob[nonce_end:]))
+    return _new_tuple(Envelope, (key_arn, layers, nonces, blob[nonce_end:]))
 
 
 def open_layer(
@@ -141,7 +144,7 @@ def open_layer(
 ) -> bytes:
     """Decrypt one layer (0 is the innermost), or raise :class:`InvalidBlob`."""
     cipher = _ciphers.get(material) or _aesgcm(material)
-    aad = _aad(envelope.header, context) if context else envelope.header
+    aad = _aad(context) if context else None
     try:
         result: bytes = cipher.decrypt(envelope.nonces[layer], data, aad)
     except _InvalidTag:
