@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import os
 from bisect import bisect_left
@@ -31,7 +30,8 @@ T = TypeVar("T", bound=_Sequenced)
 
 
 def _sign(scope: str, seq: int) -> str:
-    return hmac.new(_KEY, f"{scope}\n{seq}".encode(), hashlib.sha256).hexdigest()[:24]
+    # hmac.digest with a digest name runs in C, in one call.
+    return hmac.digest(_KEY, f"{scope}\n{seq}".encode(), "sha256").hex()[:24]
 
 
 def _issue(scope: str, seq: int) -> str:
