@@ -131,7 +131,15 @@ def _store_for_key(ctx: Context, params: Params, origin: str) -> Any:
     return store
 
 
+_KIND_MEMBERS = frozenset(
+    ("KeySpec", "CustomerMasterKeySpec", "KeyUsage", "Origin", "XksKeyId", "MultiRegion")
+)
+"""The CreateKey members that say what kind of key to make; without them, the default kind."""
+
+
 def _check_standard_key(params: Params, origin: str) -> None:
+    if _KIND_MEMBERS.isdisjoint(params):
+        return  # a symmetric encryption key with key material from KMS: nothing to check
     spec, usage = _key_kind(params)
     if origin in ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"):
         raise AwsError("ValidationException", f"Origin {origin} requires a CustomKeyStoreId.")
