@@ -86,7 +86,14 @@ def check_policy(policy: str) -> None:
         raise AwsError("MalformedPolicyDocumentException", "The key policy is not a JSON document.")
 
 
+_SHAPE_MEMBERS = frozenset(("KeySpec", "CustomerMasterKeySpec", "KeyUsage"))
+"""The CreateKey members that give the key spec and usage; without them, the defaults."""
+_DEFAULT_KIND = (SYMMETRIC, ENCRYPT_DECRYPT)
+
+
 def _key_kind(params: Params) -> tuple[str, str]:
+    if _SHAPE_MEMBERS.isdisjoint(params):
+        return _DEFAULT_KIND
     spec = params.get("KeySpec")
     legacy = params.get("CustomerMasterKeySpec")
     if spec is not None and legacy is not None:
