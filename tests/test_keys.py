@@ -102,6 +102,16 @@ def test_list_keys_pages_through_every_key(kms: Any) -> None:
     assert error_code(kms.list_keys, Marker="forged") == "InvalidMarkerException"
 
 
+def test_list_keys_lists_keys_whose_entry_is_not_written_yet(kms: Any, kms_keystores: Any) -> None:
+    # CreateKey writes each key's ListKeys entry ahead; a key made another way
+    # (kmsmock's own setup, through the domain layer) is listed all the same.
+    created = [kms.create_key()["KeyMetadata"] for _ in range(3)]
+    region = kms_keystores._simulation.backend.region(kms_keystores.account_id, "us-east-1")
+    region.keys[created[1]["KeyId"]].renderings.clear()
+    listed = kms.list_keys()["Keys"]
+    assert listed == [{"KeyId": k["KeyId"], "KeyArn": k["Arn"]} for k in created]
+
+
 def test_list_keys_defaults_to_pages_of_100(kms: Any) -> None:
     for _ in range(101):
         kms.create_key()
