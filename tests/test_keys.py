@@ -112,6 +112,26 @@ def test_list_keys_lists_keys_whose_entry_is_not_written_yet(kms: Any, kms_keyst
     assert listed == [{"KeyId": k["KeyId"], "KeyArn": k["Arn"]} for k in created]
 
 
+def test_list_keys_follows_keys_created_and_deleted_between_calls(
+    kms: Any, kms_keystores: Any
+) -> None:
+    # The same page asked for again answers from kept text, until the keys change.
+    first, second = (kms.create_key()["KeyMetadata"]["KeyId"] for _ in range(2))
+    assert [k["KeyId"] for k in kms.list_keys()["Keys"]] == [first, second]
+    assert [k["KeyId"] for k in kms.list_keys()["Keys"]] == [first, second]
+    third = kms.create_key()["KeyMetadata"]["KeyId"]
+    assert [k["KeyId"] for k in kms.list_keys()["Keys"]] == [first, second, third]
+    kms.schedule_key_deletion(KeyId=second, PendingWindowInDays=7)
+    assert [k["KeyId"] for k in kms.list_keys()["Keys"]] == [first, second, third]
+    kms_keystores.advance(7 * 86400 + 1)
+    assert [k["KeyId"] for k in kms.list_keys()["Keys"]] == [first, third]
+    kms.schedule_key_deletion(KeyId=third, PendingWindowInDays=7)
+    kms_keystores.advance(7 * 86400 + 1)
+    fourth = kms.create_key()["KeyMetadata"]["KeyId"]  # as many keys as before, one new
+    assert [k["KeyId"] for k in kms.list_keys()["Keys"]] == [first, fourth]
+    assert [k["KeyId"] for k in kms.list_keys(Limit=1)["Keys"]] == [first]
+
+
 def test_list_keys_defaults_to_pages_of_100(kms: Any) -> None:
     for _ in range(101):
         kms.create_key()

@@ -211,11 +211,20 @@ def list_keys(ctx: Context, params: Params) -> Result:
     """ListKeys: the keys of the account and region, paged in creation order."""
     region: RegionState = ctx.region
     page = paginate(ctx, params, region.key_list, default_limit=100)
+    # The page's text is kept until a key is added or removed: a listing polled
+    # again, page by page, reads no key at all.
+    version = (region.keys_version(), page.start, page.stop)
+    kept: Any = region.renderings.get("ListKeys")
+    if kept is not None and kept[0] == version:
+        return page.result("Keys", kept[1])
+    items = page.items
     try:  # CreateKey wrote each key's entry: gather them in C, without a call per key
-        entries = list(map(_ENTRY, map(_RENDERINGS, page.items)))
+        entries = list(map(_ENTRY, map(_RENDERINGS, items)))
     except KeyError:  # a key made some other way (kmsmock's own setup) has none yet
-        entries = [list_entry(key) for key in page.items]
-    return page.result("Keys", Encoded.array(entries))
+        entries = [list_entry(key) for key in items]
+    text = Encoded.array(entries)
+    region.renderings["ListKeys"] = (version, text)
+    return page.result("Keys", text)
 
 
 @operation("EnableKey")

@@ -54,10 +54,21 @@ def _read(scope: str, marker: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
-    """A page of items and the marker of the next page (None on the last page)."""
+    """A page of a listing: its bounds, and the marker of the next page (None on the last).
 
-    items: list[T]
+    The page is ``listing[start:stop]``; :attr:`items` copies it out when asked,
+    so a caller that keeps the page's answer needs not touch the items.
+    """
+
+    listing: Sequence[T]
+    start: int
+    stop: int
     next_marker: str | None
+
+    @property
+    def items(self) -> list[T]:
+        """The items on this page."""
+        return list(self.listing[self.start : self.stop])
 
     def result(self, member: str, entries: Any) -> dict[str, Any]:
         """A listing answer: ``entries`` under ``member``, with Truncated and NextMarker."""
@@ -92,8 +103,6 @@ def paginate(
     scope = "\n".join([ctx.operation, ctx.account_id, ctx.region_name, *map(str, filters)])
     marker = params.get("Marker")
     start = 0 if marker is None else bisect_left(items, _read(scope, marker), key=lambda i: i.seq)
-    size = default_limit if limit is None else limit
-    page = list(items[start : start + size])
-    rest = start + size
-    next_marker = _issue(scope, items[rest].seq) if rest < len(items) else None
-    return Page(page, next_marker)
+    stop = start + (default_limit if limit is None else limit)
+    next_marker = _issue(scope, items[stop].seq) if stop < len(items) else None
+    return Page(items, start, min(stop, len(items)), next_marker)

@@ -30,6 +30,8 @@ class RegionState:
         self._store_keys: dict[str, int] = {}
         self._external_keys: dict[tuple[str, str], str] = {}
         self._seq = 0
+        self.renderings: dict[str, object] = {}
+        """A cache the API layer keeps of listings, as JSON text (see :meth:`keys_version`)."""
 
     def next_seq(self) -> int:
         """Return a sequence number greater than every one handed out before."""
@@ -62,6 +64,10 @@ class RegionState:
         return self._external_keys.get((store_id, xks_key_id))
 
     # -- keys -------------------------------------------------------------------------
+
+    def keys_version(self) -> tuple[int, int]:
+        """A value that changes whenever a key is added or removed."""
+        return len(self.key_list), self.key_list[-1].seq if self.key_list else 0
 
     def add_key(self, key: KmsKey) -> None:
         """Add a new key (its seq is the highest so far)."""
