@@ -332,7 +332,10 @@ def _cloudhsm_connect_failure(
             (cluster.kmsuser_logged_in, "USER_LOGGED_IN"),
             (cluster.kmsuser_password != settings.password, "INVALID_CREDENTIALS"),
         )
-    return next((code for failed, code in checks if failed), None)
+    for failed, code in checks:  # the first failure, in the order KMS checks
+        if failed:
+            return code
+    return None
 
 
 # -- XKS proxies --------------------------------------------------------------------------
@@ -357,7 +360,10 @@ def _proxy_fault(
         (not proxy.well_formed, F.INVALID_RESPONSE),
         (proxy.all_instances_unavailable(), F.KEY_MANAGER_UNAVAILABLE),
     )
-    return next((fault for failed, fault in checks if failed), None)
+    for failed, fault in checks:  # the first failure, in the order KMS checks
+        if failed:
+            return fault
+    return None
 
 
 def _vpc_problem(proxy: XksProxy | None, settings: XksSettings) -> str | None:
