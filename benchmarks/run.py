@@ -2,8 +2,8 @@
 
 Run from a checkout with the dev extra installed::
 
-    python benchmarks/run.py            # about a minute
-    python benchmarks/run.py --quick    # fewer rounds, for a smoke run
+    python benchmarks/run.py            # about three minutes
+    python benchmarks/run.py --quick    # fewer rounds, for a smoke run (half a minute)
     python benchmarks/run.py --check    # exit 1 if a target is missed
 
 Everything is measured in one process, as the CPU time of the calling thread
@@ -14,7 +14,9 @@ on a shared machine hits all three alike (floor and kmsmock swap places every
 round). A ratio is the median, over rounds, of the ratio within each round.
 
 - floor: botocore's own cost for the call, answered at ``before-send`` by a
-  canned response (the very body kmsmock answers) with no backend;
+  canned response (the very body and headers kmsmock answers) with no
+  backend, made as cheaply as a before-send answer can be: the response parts
+  are ready, and botocore's ``AWSResponse`` wraps them, as it does kmsmock's;
 - kmsmock: the call answered by an active ``mock_kms_keystores``;
 - moto: the call answered by moto's ``mock_aws`` (where moto implements it).
 
