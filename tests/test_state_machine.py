@@ -247,6 +247,7 @@ def freeze_wall_clock() -> None:
     assert hasattr(clock, "_wall"), "kmsmock's Clock changed: update freeze_wall_clock"
     frozen = clock.now() - clock.offset
     clock._wall = lambda: frozen
+    clock.advance(0)  # the clock picks up its new wall time
 
 
 Outcome = str | None

@@ -319,22 +319,28 @@ def _cloudhsm_connect_failure(
     settings = store.settings
     assert isinstance(settings, CloudHsmSettings)
     cluster = _cluster_of(world, region, store)
-    checks: tuple[tuple[bool, str], ...] = ((cluster is None, "CLUSTER_NOT_FOUND"),)
-    if cluster is not None:
-        checks = (
-            (not cluster.reachable, "NETWORK_ERRORS"),
-            (cluster.state != "ACTIVE", "INTERNAL_ERROR"),
-            (not cluster.subnets_present, "SUBNET_NOT_FOUND"),
-            (cluster.free_ip_addresses < 1, "INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET"),
-            (not cluster.hsms, "INSUFFICIENT_CLOUDHSM_HSMS"),
-            (not cluster.kmsuser_exists, "USER_NOT_FOUND"),
-            (cluster.kmsuser_locked_out, "USER_LOCKED_OUT"),
-            (cluster.kmsuser_logged_in, "USER_LOGGED_IN"),
-            (cluster.kmsuser_password != settings.password, "INVALID_CREDENTIALS"),
-        )
-    for failed, code in checks:  # the first failure, in the order KMS checks
-        if failed:
-            return code
+    # The first failure, in the order KMS checks (written as a chain: every
+    # connection attempt runs it, and most pass every check).
+    if cluster is None:
+        return "CLUSTER_NOT_FOUND"
+    if not cluster.reachable:
+        return "NETWORK_ERRORS"
+    if cluster.state != "ACTIVE":
+        return "INTERNAL_ERROR"
+    if not cluster.subnets_present:
+        return "SUBNET_NOT_FOUND"
+    if cluster.free_ip_addresses < 1:
+        return "INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET"
+    if not cluster.hsms:
+        return "INSUFFICIENT_CLOUDHSM_HSMS"
+    if not cluster.kmsuser_exists:
+        return "USER_NOT_FOUND"
+    if cluster.kmsuser_locked_out:
+        return "USER_LOCKED_OUT"
+    if cluster.kmsuser_logged_in:
+        return "USER_LOGGED_IN"
+    if cluster.kmsuser_password != settings.password:
+        return "INVALID_CREDENTIALS"
     return None
 
 

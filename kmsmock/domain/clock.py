@@ -21,9 +21,14 @@ class Clock:
         self._wall = wall
         self._offset = 0.0
         self._lock = threading.Lock()
+        self.now: Callable[[], float] = wall
+        """Return the current mock time, in seconds since the epoch.
 
-    def now(self) -> float:
-        """Return the current mock time, in seconds since the epoch."""
+        Every request reads it, so until the clock is advanced it is the wall
+        clock itself, with no Python call in between.
+        """
+
+    def _shifted(self) -> float:
         return self._wall() + self._offset
 
     @property
@@ -37,8 +42,10 @@ class Clock:
             raise ValueError(f"the mock clock only moves forward; got advance({seconds!r})")
         with self._lock:
             self._offset += float(seconds)
+            self.now = self._shifted if self._offset else self._wall
 
     def reset(self) -> None:
         """Set the offset back to 0, so the clock reads wall time again."""
         with self._lock:
             self._offset = 0.0
+            self.now = self._wall
