@@ -60,15 +60,17 @@ def key_metadata(ctx: Context, key: KmsKey, state: KeyState | None = None) -> En
         state = key_state_of(ctx, key)
     # Written out, like the unchanging part: only the description needs escaping.
     # (``_value_`` is what ``value`` reads, without the descriptor's two calls.)
-    text = (
+    description = key.description
+    deletion = key.deletion_date
+    return Encoded(
         f'{{{unchanging},"Enabled":{"true" if state is KeyState.ENABLED else "false"},'
-        f'"Description":{json_string(key.description)},"KeyState":"{state._value_}"'
+        f'"Description":{json_string(description) if description else _EMPTY},'
+        f'"KeyState":"{state._value_}"'
+        + ("}" if deletion is None else f',"DeletionDate":{deletion:.3f}}}')
     )
-    if key.deletion_date is not None:
-        text += f',"DeletionDate":{key.deletion_date:.3f}'
-    return Encoded(text + "}")
 
 
+_EMPTY = '""'
 _RENDERINGS = operator.attrgetter("renderings")
 _ENTRY = operator.itemgetter("entry")
 

@@ -69,26 +69,28 @@ def new_key(
         key_id, material, material_id = key_identities.pop()
     except IndexError:  # the batch ran out
         key_id, material, material_id = key_identities.refill()
-    cluster_id = None
-    if store is not None and isinstance(store.settings, CloudHsmSettings):
-        cluster_id = store.settings.cluster_id
+    # Positional, in KmsKey's field order: binding its fields by keyword costs twice as much.
     key = KmsKey(
-        id=key_id,
-        arn=region.arn(f"key/{key_id}"),
-        account_id=region.account_id,
-        region=region.region,
-        seq=region.next_seq(),
-        created=now,
-        origin=origin,
-        policy=policy if policy is not None else default_policy(region.account_id),
-        material=material,
-        material_id=material_id,
-        description=description,
-        store_id=None if store is None else store.id,
-        cloudhsm_cluster_id=cluster_id,
-        xks_key_id=xks_key_id,
-        tags=dict(tags or {}),
+        key_id,
+        region.arn(f"key/{key_id}"),
+        region.account_id,
+        region.region,
+        region.next_seq(),
+        now,
+        origin,
+        policy if policy is not None else default_policy(region.account_id),
+        material,
+        material_id,
+        description,
     )
+    if store is not None:
+        key.store_id = store.id
+        if isinstance(store.settings, CloudHsmSettings):
+            key.cloudhsm_cluster_id = store.settings.cluster_id
+    if xks_key_id is not None:
+        key.xks_key_id = xks_key_id
+    if tags:
+        key.tags = dict(tags)
     region.add_key(key)
     return key
 

@@ -105,6 +105,8 @@ class KmsKey:
     ``enabled`` is what EnableKey and DisableKey last set; the key state is
     derived by :func:`key_state`. ``material`` is the 256-bit AES key, and
     ``material_id`` a stable 64-hex-digit id of it (random, like AWS's).
+    :func:`~kmsmock.domain.keyring.new_key` passes the fields up to
+    ``description`` by position, in this order.
     """
 
     id: str

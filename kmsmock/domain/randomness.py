@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import os
 import random
-from typing import NamedTuple
 
 from ..prepared import Prepared
 
-__all__ = ["KeyIdentity", "aes_256_keys", "key_identities", "random_bytes", "uuid_text"]
+__all__ = ["KeyIdentity", "aes_256_keys", "key_identities", "random_bytes"]
 
 _generator = random.Random(os.urandom(32))
 if hasattr(os, "register_at_fork"):  # a forked child must not repeat its parent's ids
@@ -27,27 +26,31 @@ def random_bytes(size: int) -> bytes:
     return _generator.getrandbits(size * 8).to_bytes(size, "little")
 
 
-def uuid_text(data: bytes) -> str:
-    """A random (version 4) UUID in its usual text form, made from 16 random bytes."""
-    h = data[:16].hex()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[data[8] & 3]}{h[17:20]}-{h[20:]}"
+KeyIdentity = tuple[str, bytes, str]
+"""What a new KMS key draws at random: its id (a version 4 UUID), its AES-256 material, and
+the material's id (64 hex digits)."""
 
 
-class KeyIdentity(NamedTuple):
-    """What a new KMS key draws at random: its id, its AES-256 material, the material's id."""
-
-    key_id: str
-    material: bytes
-    material_id: str
+_IDENTITY_SIZE = 80
+"""Random bytes per identity: 16 for the key id, 32 for the material, 32 for the material id."""
+_BATCH = 64
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+"""A UUID's variant digit (10xx in binary), from the random hex digit in its place."""
 
 
 def _key_identity_batch() -> list[KeyIdentity]:
-    drawn = random_bytes(80 * 64)
+    # One draw and one hex text for the whole batch; each identity is slices of them.
+    drawn = random_bytes(_IDENTITY_SIZE * _BATCH)
+    text = drawn.hex()
+    variant = _VARIANT
     return [
-        KeyIdentity(
-            uuid_text(drawn[at : at + 16]), drawn[at + 16 : at + 48], drawn[at + 48 : at + 80].hex()
+        (
+            f"{text[i : i + 8]}-{text[i + 8 : i + 12]}-4{text[i + 13 : i + 16]}-"
+            f"{variant[text[i + 16]]}{text[i + 17 : i + 20]}-{text[i + 20 : i + 32]}",
+            drawn[i // 2 + 16 : i // 2 + 48],
+            text[i + 96 : i + 160],
         )
-        for at in range(0, len(drawn), 80)
+        for i in range(0, 2 * _IDENTITY_SIZE * _BATCH, 2 * _IDENTITY_SIZE)
     ]
 
 
