@@ -31,6 +31,20 @@ def test_create_key_defaults_to_an_enabled_symmetric_encryption_key(kms: Any) ->
     assert "DeletionDate" not in metadata
 
 
+UUID_V4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
+def test_new_keys_have_distinct_version_4_uuids_and_material_ids(kms: Any) -> None:
+    # Ids are drawn in batches of 64: 150 keys cross two batch boundaries.
+    keys = [kms.create_key()["KeyMetadata"] for _ in range(150)]
+    assert all(UUID_V4.fullmatch(key["KeyId"]) for key in keys), [k["KeyId"] for k in keys]
+    assert all(re.fullmatch(r"[0-9a-f]{64}", key["CurrentKeyMaterialId"]) for key in keys)
+    assert len({key["KeyId"] for key in keys}) == 150
+    assert len({key["CurrentKeyMaterialId"] for key in keys}) == 150
+    # The variant digit takes all four of its values: it is drawn, not fixed.
+    assert {key["KeyId"][19] for key in keys} == set("89ab")
+
+
 def test_describe_key_accepts_id_arn_alias_and_alias_arn(kms: Any) -> None:
     key = kms.create_key(Description="mine")["KeyMetadata"]
     kms.create_alias(AliasName="alias/mine", TargetKeyId=key["KeyId"])
