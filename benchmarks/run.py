@@ -259,11 +259,22 @@ def measure_per_call(rounds: int, batch: int) -> list[Case]:
     return cases
 
 
+def _round_ratios(case: Case, over: str, under: str) -> list[float]:
+    """Each round's ratio of one side's time over the other's, measured side by side."""
+    return [
+        mine / theirs for mine, theirs in zip(case.samples[over], case.samples[under], strict=False)
+    ]
+
+
 def paired_ratio(case: Case, over: str, under: str) -> float:
     """The median over rounds of one side's time over the other's, measured side by side."""
-    return statistics.median(
-        mine / theirs for mine, theirs in zip(case.samples[over], case.samples[under], strict=False)
-    )
+    return statistics.median(_round_ratios(case, over, under))
+
+
+def paired_spread(case: Case, over: str, under: str) -> tuple[float, float]:
+    """The middle half of the rounds' ratios (first and third quartiles): the noise."""
+    low, _, high = statistics.quantiles(_round_ratios(case, over, under), n=4)
+    return low, high
 
 
 def measure_enter_exit(rounds: int) -> tuple[float, float]:
@@ -369,13 +380,16 @@ class Report:
         print("\nPer-call cost (median µs per call)")
         print(
             f"{'operation':36} {'floor':>7} {'kmsmock':>8} {'moto':>8}  "
-            f"{'kmsmock/floor':>13} (≤1.10)  {'moto/kmsmock':>12} (target)"
+            f"{'kmsmock/floor':>13} {'middle half':>11} (≤1.10)  {'moto/kmsmock':>12} (target)"
         )
         for case in cases:
             floor = statistics.median(case.samples["floor"])
             ours = statistics.median(case.samples["kmsmock"])
             ratio = paired_ratio(case, "kmsmock", "floor")
-            ratio_text = f"{ratio:13.3f} {self.verdict(ratio <= 1.10, case.name):>7}"
+            low, high = paired_spread(case, "kmsmock", "floor")
+            ratio_text = (
+                f"{ratio:13.3f} {low:5.3f}-{high:5.3f} {self.verdict(ratio <= 1.10, case.name):>7}"
+            )
             if not case.samples["moto"]:
                 print(f"{case.name:36} {floor:7.0f} {ours:8.0f} {'n/a':>8}  {ratio_text}")
                 continue
