@@ -1,0 +1,86 @@
+"""The benchmark scripts still run against the current kmsmock (no timing is checked here).
+
+Timings do not belong in tests; these run each measurement for one round of
+a couple of calls, so a change to kmsmock that breaks a benchmark fails here
+rather than when someone next measures. The answers the benchmarks' own
+stand-ins give are checked against botocore's model like every other answer.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import lower_bound
+import run
+
+
+def test_the_lower_bound_measures_every_variant_of_every_operation() -> None:
+    ratios = lower_bound.measure(rounds=1, batch=2)
+    assert set(ratios) == {"Encrypt", "Decrypt", "CreateKey (standard)"}
+    for name, by_variant in ratios.items():
+        expected = set(lower_bound.VARIANTS)
+        if name.startswith("CreateKey"):
+            expected.discard("least work, no AES")
+        assert set(by_variant) == expected, name
+        assert all(ratio > 0 for ratio in by_variant.values()), by_variant
+
+
+def test_the_least_work_answers_decrypt_what_kmsmock_encrypted() -> None:
+    import boto3
+
+    from kmsmock import activation, mock_kms_keystores
+
+    with mock_kms_keystores():
+        kms = boto3.client("kms", region_name="us-east-1")
+        key = kms.create_key()["KeyMetadata"]
+        kmsmock_blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"data")["CiphertextBlob"]
+        simulation = activation.current()
+        assert simulation is not None
+        stored = simulation.backend.regions[("123456789012", "us-east-1")].keys[key["KeyId"]]
+        least = lower_bound.LeastWork(key["KeyId"], key["Arn"], stored.material, "0" * 64)
+        answered = lower_bound._answered_by
+        decrypted = answered(least.decrypt, lambda: kms.decrypt(CiphertextBlob=kmsmock_blob))()
+        assert decrypted["Plaintext"] == b"data"
+        own_blob = answered(
+            least.encrypt, lambda: kms.encrypt(KeyId=key["KeyId"], Plaintext=b"more")
+        )()["CiphertextBlob"]
+        # The least work writes kmsmock's blob format, so kmsmock opens it.
+        assert kms.decrypt(CiphertextBlob=own_blob)["Plaintext"] == b"more"
+
+
+def test_the_report_prints_each_ratio_with_its_middle_half(capsys: Any) -> None:
+    case = run.Case("Encrypt", kmsmock_call=lambda: None, floor_call=lambda: None)
+    case.samples["floor"] = [100.0, 100.0, 100.0, 100.0]
+    case.samples["kmsmock"] = [106.0, 108.0, 114.0, 120.0]
+    report = run.Report()
+    report.per_call([case])
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("Encrypt"))
+    assert f"{statistics.median([1.06, 1.08, 1.14, 1.20]):.3f}" in line  # 1.110
+    low, high = run.paired_spread(case, "kmsmock", "floor")
+    assert low < 1.11 < high
+    assert f"{low:5.3f}-{high:5.3f}" in line
+    assert report.misses == ["Encrypt"]
+
+
+@pytest.mark.parametrize("batch", [1, 3])
+def test_the_floor_answers_its_canned_responses_in_turn(batch: int) -> None:
+    import boto3
+
+    from kmsmock import mock_kms_keystores
+
+    with mock_kms_keystores():
+        kms = boto3.client("kms", region_name="us-east-1")
+        answers = run.capture(kms, lambda c: [c.create_key() for _ in range(batch)])
+        floor = run.Floor()
+        floor.can(answers)
+        made = [floor.client.create_key()["KeyMetadata"]["KeyId"] for _ in range(2 * batch)]
+    ids = [json.loads(body)["KeyMetadata"]["KeyId"] for _, _, body in answers] * 2
+    assert made == ids
