@@ -2,7 +2,7 @@
 
 Run from a checkout with the dev extra installed::
 
-    python benchmarks/lower_bound.py    # about twenty seconds
+    python benchmarks/lower_bound.py    # about a minute
 
 ``run.py`` compares kmsmock with the floor: botocore answered at
 ``before-send`` by a ready response. This script asks how close *any* answer
@@ -17,10 +17,11 @@ the floor, in interleaved rounds as ``run.py`` does:
   copy of the plaintext and a blank tag of the same size.
 - **least work**: the same handlers, and an answer written by hand for this
   one request, which does only what no KMS simulation can skip: read the
-  JSON body, find the key, run AES-GCM (for Encrypt and Decrypt) or make the
-  key (for CreateKey), log the call, write the JSON answer. It checks
-  nothing: no validation, no aliases or ARNs, no key states, no faults, no
-  errors. It is not a mock; it is a bound.
+  JSON body, find the key (or the store, which must be CONNECTED), run
+  AES-GCM (Encrypt, Decrypt, GenerateDataKey) or make the key (CreateKey),
+  log the call, write the JSON answer. It checks nothing else: no
+  validation, no aliases or ARNs, no key states, no faults, no errors. It is
+  not a mock; it is a bound.
 - **kmsmock**: the call answered by an active ``mock_kms_keystores``.
 
 The answers have the members kmsmock's have, with values of the same size, so
@@ -43,7 +44,7 @@ from typing import Any
 
 import boto3
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from run import REGION, Floor, _timed_batch, capture
+from run import CLUSTER, REGION, Floor, _timed_batch, capture
 
 from kmsmock import activation, mock_kms_keystores
 from kmsmock.transport import botocore_hook
@@ -84,11 +85,13 @@ class LeastWork:
         self.keys = {key_id: key_arn}
         self.ciphers: dict[str, Any] = {key_arn: AESGCM(material)}
         self.material_id = material_id
+        self.stores: dict[str, tuple[str, str]] = {}
         self.log: list[tuple[Any, ...]] = []
         self.nonces = itertools.count()
         self.new_keys = iter(
             [(str(uuid.uuid4()), os.urandom(32), os.urandom(32).hex()) for _ in range(20_000)]
         )
+        self.data_keys = iter([os.urandom(32) for _ in range(20_000)])
         self.keys_made: dict[str, tuple[str, bytes, float]] = {}
 
     def without_aes(self) -> LeastWork:
@@ -98,19 +101,40 @@ class LeastWork:
         twin.ciphers = {arn: _NoAes() for arn in self.ciphers}
         return twin
 
-    def encrypt(self, sim: Any, operation: str, body: bytes, account: str, region: str) -> Any:
-        params, _ = _scan(body.decode(), 0)
-        key_id = params["KeyId"]
-        plaintext = _unb64(params["Plaintext"])
-        now = time.time()
-        arn = self.keys[key_id]
+    def add_store(self, store_id: str, cluster_id: str) -> None:
+        """A CONNECTED CloudHSM key store, for CreateKey in a store."""
+        self.stores[store_id] = ("CONNECTED", cluster_id)
+
+    def _seal(self, arn: str, plaintext: bytes) -> str:
+        """The base64 text of a blob in kmsmock's format."""
         nonce = next(self.nonces).to_bytes(12, "big")
         sealed = self.ciphers[arn].encrypt(nonce, plaintext, None)
         blob = _HEADER.pack(b"KMSM", 2, 1, len(arn)) + arn.encode() + nonce + sealed
+        return _b64(blob, newline=False).decode()
+
+    def encrypt(self, sim: Any, operation: str, body: bytes, account: str, region: str) -> Any:
+        params, _ = _scan(body.decode(), 0)
+        key_id = params["KeyId"]
+        now = time.time()
+        arn = self.keys[key_id]
+        blob = self._seal(arn, _unb64(params["Plaintext"]))
         self.log.append((operation, account, region, {"KeyId": key_id}, now))
         return _reply(
-            f'{{"CiphertextBlob":"{_b64(blob, newline=False).decode()}","KeyId":"{arn}",'
-            f'"EncryptionAlgorithm":"SYMMETRIC_DEFAULT"}}'
+            f'{{"CiphertextBlob":"{blob}","KeyId":"{arn}","EncryptionAlgorithm":"SYMMETRIC_DEFAULT"}}'
+        )
+
+    def generate_data_key(
+        self, sim: Any, operation: str, body: bytes, account: str, region: str
+    ) -> Any:
+        params, _ = _scan(body.decode(), 0)
+        now = time.time()
+        arn = self.keys[params["KeyId"]]
+        plaintext = next(self.data_keys)
+        blob = self._seal(arn, plaintext)
+        self.log.append((operation, account, region, params, now))
+        return _reply(
+            f'{{"CiphertextBlob":"{blob}","Plaintext":"{_b64(plaintext, newline=False).decode()}",'
+            f'"KeyId":"{arn}","KeyMaterialId":"{self.material_id}"}}'
         )
 
     def decrypt(self, sim: Any, operation: str, body: bytes, account: str, region: str) -> Any:
@@ -129,18 +153,28 @@ class LeastWork:
 
     def create_key(self, sim: Any, operation: str, body: bytes, account: str, region: str) -> Any:
         params, _ = _scan(body.decode(), 0)
+        store_id = params.get("CustomKeyStoreId")
+        if store_id is None:
+            origin, tail = "AWS_KMS", ""
+        else:
+            state, cluster_id = self.stores[store_id]
+            if state != "CONNECTED":
+                raise AssertionError("the benchmark's store is CONNECTED")
+            origin = "AWS_CLOUDHSM"
+            tail = f',"CustomKeyStoreId":"{store_id}","CloudHsmClusterId":"{cluster_id}"'
         key_id, material, material_id = next(self.new_keys)
         now = time.time()
         arn = f"arn:aws:kms:{region}:{account}:key/{key_id}"
         self.keys_made[key_id] = (arn, material, now)
         self.log.append((operation, account, region, params, now))
+        if store_id is None:
+            tail = f',"CurrentKeyMaterialId":"{material_id}"'
         return _reply(
             f'{{"KeyMetadata":{{"AWSAccountId":"{account}","KeyId":"{key_id}","Arn":"{arn}",'
-            f'"CreationDate":{now:.3f},"KeyUsage":"ENCRYPT_DECRYPT","Origin":"AWS_KMS",'
+            f'"CreationDate":{now:.3f},"KeyUsage":"ENCRYPT_DECRYPT","Origin":"{origin}",'
             f'"KeyManager":"CUSTOMER","CustomerMasterKeySpec":"SYMMETRIC_DEFAULT",'
             f'"KeySpec":"SYMMETRIC_DEFAULT","EncryptionAlgorithms":["SYMMETRIC_DEFAULT"],'
-            f'"MultiRegion":false,"CurrentKeyMaterialId":"{material_id}","Enabled":true,'
-            f'"Description":"","KeyState":"Enabled"}}}}'
+            f'"MultiRegion":false{tail},"Enabled":true,"Description":"","KeyState":"Enabled"}}}}'
         )
 
 
@@ -205,6 +239,15 @@ def measure(rounds: int, batch: int) -> dict[str, dict[str, float]]:
         )
         least = LeastWork(key_id, key.arn, key.material, key.material_id)
         bare = least.without_aes()
+        store_id = kms.create_custom_key_store(
+            CustomKeyStoreName="lower-bound",
+            CloudHsmClusterId=CLUSTER,
+            TrustAnchorCertificate="certificate",
+            KeyStorePassword="kmsPassword",
+        )["CustomKeyStoreId"]
+        kms.connect_custom_key_store(CustomKeyStoreId=store_id)
+        kms.describe_custom_key_stores()  # the connection completes
+        least.add_store(store_id, CLUSTER)
         calls: dict[str, tuple[Callable[[Any], Any], Answer, Answer | None]] = {
             "Encrypt": (
                 lambda c: c.encrypt(KeyId=key_id, Plaintext=b"benchmark data"),
@@ -212,7 +255,17 @@ def measure(rounds: int, batch: int) -> dict[str, dict[str, float]]:
                 bare.encrypt,
             ),
             "Decrypt": (lambda c: c.decrypt(CiphertextBlob=blob), least.decrypt, bare.decrypt),
+            "GenerateDataKey": (
+                lambda c: c.generate_data_key(KeyId=key_id, KeySpec="AES_256"),
+                least.generate_data_key,
+                bare.generate_data_key,
+            ),
             "CreateKey (standard)": (lambda c: c.create_key(), least.create_key, None),
+            "CreateKey (CloudHSM key store)": (
+                lambda c: c.create_key(CustomKeyStoreId=store_id, Origin="AWS_CLOUDHSM"),
+                least.create_key,
+                None,
+            ),
         }
         timed = {
             name: _variants(kms, call, answer, answer_without_aes)
@@ -244,10 +297,10 @@ def main() -> int:
         f"The least work at botocore's before-send boundary: ratios to the floor "
         f"(target ≤ 1.10), {rounds} interleaved rounds"
     )
-    print(f"{'operation':24}" + "".join(f"{variant:>20}" for variant in VARIANTS))
+    print(f"{'operation':32}" + "".join(f"{variant:>20}" for variant in VARIANTS))
     for name, ratios in measure(rounds, batch).items():
         cells = [f"{ratios[v]:20.3f}" if v in ratios else f"{'n/a':>20}" for v in VARIANTS]
-        print(f"{name:24}" + "".join(cells))
+        print(f"{name:32}" + "".join(cells))
     return 0
 
 
