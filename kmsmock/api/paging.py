@@ -8,8 +8,7 @@ import hmac
 import os
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from ..domain.errors import AwsError
 from .registry import Context, Params
@@ -52,8 +51,7 @@ def _read(scope: str, marker: str) -> int:
     return seq
 
 
-@dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
+class Page(NamedTuple, Generic[T]):
     """A page of a listing: its bounds, and the marker of the next page (None on the last).
 
     The page is ``listing[start:stop]``; :attr:`items` copies it out when asked,
@@ -78,6 +76,14 @@ class Page(Generic[T]):
         return answer
 
 
+_new_tuple = tuple.__new__
+
+
+def _scope(ctx: Context, filters: tuple[object, ...]) -> str:
+    """What a marker is bound to: the listing's operation, account, region and filters."""
+    return "\n".join([ctx.operation, ctx.account_id, ctx.region_name, *map(str, filters)])
+
+
 def paginate(
     ctx: Context,
     params: Params,
@@ -100,9 +106,12 @@ def paginate(
             f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy "
             f"constraint: Member must have value less than or equal to {max_limit}",
         )
-    scope = "\n".join([ctx.operation, ctx.account_id, ctx.region_name, *map(str, filters)])
     marker = params.get("Marker")
-    start = 0 if marker is None else bisect_left(items, _read(scope, marker), key=lambda i: i.seq)
+    start = 0
+    if marker is not None:
+        start = bisect_left(items, _read(_scope(ctx, filters), marker), key=lambda i: i.seq)
     stop = start + (default_limit if limit is None else limit)
-    next_marker = _issue(scope, items[stop].seq) if stop < len(items) else None
-    return Page(items, start, min(stop, len(items)), next_marker)
+    if stop < len(items):
+        return _new_tuple(Page, (items, start, stop, _issue(_scope(ctx, filters), items[stop].seq)))
+    # The last page (the usual one): no marker, so no scope to write.
+    return _new_tuple(Page, (items, start, len(items), None))
