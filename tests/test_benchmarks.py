@@ -70,9 +70,8 @@ def test_the_report_prints_each_ratio_with_its_middle_half(capsys: Any) -> None:
     report.per_call([case])
     line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("Encrypt"))
     assert f"{statistics.median([1.06, 1.08, 1.14, 1.20]):.3f}" in line  # 1.110
-    low, high = run.paired_spread(case, "kmsmock", "floor")
-    assert low < 1.11 < high
-    assert f"{low:5.3f}-{high:5.3f}" in line
+    # The middle half: the first and third quartiles of 1.06, 1.08, 1.14 and 1.20.
+    assert "1.065-1.185" in line
     assert report.misses == ["Encrypt"]
 
 
