@@ -1,9 +1,10 @@
 """The process-wide activation: reference-counted, so nested mocks share one simulation.
 
 The outermost start creates the :class:`~kmsmock.simulation.Simulation`,
-puts fake credentials in the environment and starts the ``requests`` hook;
-the outermost stop undoes all of it. The botocore hook is always registered
-and reads :func:`current` on every KMS request.
+puts fake credentials in the environment, and starts the ``requests`` hook
+and the botocore endpoint guard (for clients made before kmsmock was
+imported); the outermost stop undoes all of it. The botocore hooks are always
+registered and read :data:`active` on every KMS request.
 """
 
 from __future__ import annotations
@@ -53,9 +54,16 @@ def activate(options: Options, explicit: frozenset[str]) -> Simulation:
         simulation = Simulation(resolved)
         environment = EnvironmentPatch(resolved)
         environment.apply()
+        from .transport.botocore_hook import endpoint_guard
+
         hook = _requests_hook or RequestsHook(current)
         try:
             hook.start()
+            try:
+                endpoint_guard.start()
+            except BaseException:
+                hook.stop()
+                raise
         except BaseException:
             environment.restore()
             raise
@@ -75,6 +83,9 @@ def deactivate() -> None:
             return
         active = None
         try:
+            from .transport.botocore_hook import endpoint_guard
+
+            endpoint_guard.stop()
             if _requests_hook is not None:
                 _requests_hook.stop()
         finally:

@@ -35,7 +35,7 @@ from botocore.handlers import BUILTIN_HANDLERS, REGISTER_FIRST
 from .. import activation
 from ..accounts import FAKE_SECRET_ACCESS_KEY, access_key_for, known_accounts, mock_account
 
-__all__ = ["ANSWERED_URL", "install"]
+__all__ = ["ANSWERED_URL", "EndpointGuard", "endpoint_guard", "install"]
 
 ANSWERED_URL = "https://kmsmock.invalid/answered-by-kmsmock"
 """Where an answered request points afterwards, so no later handler claims it."""
@@ -119,25 +119,40 @@ _serve: Any = None
 _raw_request: Any = None
 
 
+def _load_dispatch() -> None:
+    """Load the dispatch with the first answered request, not at import."""
+    global _answer, _serve, _raw_request
+    if _answer is None:
+        from ..dispatch import answer, serve
+        from ..protocol.wire import RawRequest
+
+        _answer, _serve, _raw_request = answer, serve, RawRequest
+
+
+def _body_bytes(body: Any) -> bytes:
+    """A prepared request's body as bytes, whatever botocore holds it as."""
+    if type(body) is bytes:
+        return body
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode()
+    return bytes(body if isinstance(body, bytearray) else body.read())
+
+
+def _response(url: str, reply: Any) -> AWSResponse:
+    """An answer as botocore's response; an empty body is no chunk at all."""
+    payload = reply.body
+    return AWSResponse(url, reply.status, reply.headers, _Body((payload,) if payload else ()))
+
+
 def before_send(request: Any, event_name: str = "", **kwargs: Any) -> AWSResponse | None:
     """Answer a KMS request from the simulated KMS while the mock is active."""
     simulation = activation.active
     if simulation is None:
         return None
-    global _answer, _serve, _raw_request
-    if _answer is None:  # the dispatch loads with the first answered request
-        from ..dispatch import answer, serve
-        from ..protocol.wire import RawRequest
-
-        _answer, _serve, _raw_request = answer, serve, RawRequest
-    body = request.body
-    if type(body) is not bytes:
-        if body is None:
-            body = b""
-        elif isinstance(body, str):
-            body = body.encode()
-        else:
-            body = bytes(body if isinstance(body, bytearray) else body.read())
+    _load_dispatch()
+    body = _body_bytes(request.body)
     url = request.url
     caller = getattr(_signed, "caller", None)
     _signed.caller = None
@@ -149,9 +164,58 @@ def before_send(request: Any, event_name: str = "", **kwargs: Any) -> AWSRespons
     else:  # not signed here: the request itself says who calls what
         reply = _serve(simulation, _raw_request(url, request.headers, body, operation or None))
     request.url = ANSWERED_URL
-    # AWSResponse wraps the headers; an empty body is no chunk at all.
-    payload = reply[2]
-    return AWSResponse(url, reply[0], reply[1], _Body((payload,) if payload else ()))
+    return _response(url, reply)
+
+
+class EndpointGuard:
+    """The last line for clients whose events lack the hooks: botocore's ``Endpoint._send``.
+
+    A client keeps a copy of its session's handlers from when it was made, so
+    a client made before kmsmock was imported never emits to ``before_send``.
+    While started, this guard answers every KMS request that reaches
+    ``Endpoint._send`` (the step that would open a socket) from the simulated
+    KMS, reading the caller from the request's own ``Authorization`` header,
+    and passes every other request to the ``_send`` that was installed before.
+    Starting and stopping are idempotent.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._installed: Any = None
+
+    def start(self) -> None:
+        """Patch ``Endpoint._send``, chaining to the one installed before."""
+        from botocore.endpoint import Endpoint
+
+        with self._lock:
+            if self._installed is not None:
+                return
+            installed = self._installed = Endpoint._send
+
+            def _send(endpoint: Any, request: Any) -> Any:
+                simulation = activation.active
+                if simulation is None or getattr(endpoint, "_endpoint_prefix", None) != "kms":
+                    return installed(endpoint, request)
+                _load_dispatch()
+                url = request.url
+                body = _body_bytes(request.body)
+                reply = _serve(simulation, _raw_request(url, request.headers, body))
+                return _response(url, reply)
+
+            Endpoint._send = _send
+
+    def stop(self) -> None:
+        """Undo :meth:`start`."""
+        from botocore.endpoint import Endpoint
+
+        with self._lock:
+            installed, self._installed = self._installed, None
+            if installed is not None:
+                Endpoint._send = installed
+
+
+endpoint_guard = EndpointGuard()
+"""The process's one guard; :mod:`kmsmock.activation` starts and stops it."""
 
 
 _HANDLERS = (
@@ -167,6 +231,7 @@ def install() -> None:
             BUILTIN_HANDLERS.append(spec)
     boto3 = sys.modules.get("boto3")
     session = getattr(getattr(boto3, "DEFAULT_SESSION", None), "_session", None)
-    if session is not None:
+    if session is not None:  # a botocore session: its emitter is where register_first lives
+        events = session.get_component("event_emitter")
         for event, handler, _ in _HANDLERS:
-            session.register_first(event, handler, unique_id=f"kmsmock-{event}")
+            events.register_first(event, handler, unique_id=f"kmsmock-{event}")
