@@ -142,8 +142,8 @@ def _body_bytes(body: Any) -> bytes:
 
 def _response(url: str, reply: Any) -> AWSResponse:
     """An answer as botocore's response; an empty body is no chunk at all."""
-    payload = reply.body
-    return AWSResponse(url, reply.status, reply.headers, _Body((payload,) if payload else ()))
+    status, headers, payload = reply  # a RawResponse, or any (status, headers, body)
+    return AWSResponse(url, status, headers, _Body((payload,) if payload else ()))
 
 
 def before_send(request: Any, event_name: str = "", **kwargs: Any) -> AWSResponse | None:
