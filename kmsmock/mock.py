@@ -16,13 +16,37 @@ from .accounts import DEFAULT_ACCOUNT_ID
 from .handle import KmsKeystores
 from .options import Options
 
-__all__ = ["MockKmsKeystores", "mock_kms_keystores"]
+__all__ = ["HANDLE_ATTRIBUTE", "MockKmsKeystores", "decorator_mocks", "mock_kms_keystores"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 
 HANDLE_PARAMETER = "kms_keystores"
 """A decorated function with a parameter of this name receives the handle."""
+
+HANDLE_ATTRIBUTE = "kms_keystores"
+"""During each test of a decorated class, the instance holds the handle as this attribute."""
+
+_MOCKS_ATTRIBUTE = "_kmsmock_mocks"
+_MISSING = object()
+
+
+def decorator_mocks(*targets: object) -> tuple[MockKmsKeystores, ...]:
+    """The mocks whose decorators wrap any of ``targets`` (functions or classes), outermost last.
+
+    kmsmock's pytest plugin reads them so that its ``kms_keystores`` fixture
+    starts the mock with the decorator's options, which the decorator then joins.
+    """
+    found: list[MockKmsKeystores] = []
+    for target in targets:
+        for mock in getattr(target, _MOCKS_ATTRIBUTE, ()):
+            if not any(mock is seen for seen in found):
+                found.append(mock)
+    return tuple(found)
+
+
+def _record(target: Any, mock: MockKmsKeystores) -> None:
+    setattr(target, _MOCKS_ATTRIBUTE, (*getattr(target, _MOCKS_ATTRIBUTE, ()), mock))
 
 
 class MockKmsKeystores:
@@ -59,6 +83,10 @@ class MockKmsKeystores:
             f"{name}={getattr(self._options, name)!r}" for name in sorted(self._explicit)
         )
         return f"mock_kms_keystores({shown})"
+
+    def explicit_options(self) -> dict[str, Any]:
+        """The options this mock was given explicitly (as checked), by name."""
+        return {name: getattr(self._options, name) for name in sorted(self._explicit)}
 
     # -- start / stop -------------------------------------------------------------------
 
@@ -111,6 +139,7 @@ class MockKmsKeystores:
                         kwargs.setdefault(HANDLE_PARAMETER, handle)
                     return await func(*args, **kwargs)
 
+            _record(async_wrapper, self)
             return cast(F, async_wrapper)
 
         @functools.wraps(func)
@@ -120,20 +149,39 @@ class MockKmsKeystores:
                     kwargs.setdefault(HANDLE_PARAMETER, handle)
                 return func(*args, **kwargs)
 
+        _record(wrapper, self)
         return cast(F, wrapper)
 
     def _decorate_class(self, cls: C) -> C:
         unittest = sys.modules.get("unittest")  # no TestCase exists unless unittest was imported
         if unittest is not None and issubclass(cls, unittest.TestCase):
             # TestCase.run covers setUp, the test, tearDown and cleanups.
-            test_case: Any = cls
-            test_case.run = self._decorate_callable(test_case.run)
+            self._wrap_test_case_run(cls)
+            _record(cls, self)
             return cls
         for name, member in list(vars(cls).items()):
             if name.startswith("test") and inspect.isfunction(member):
                 setattr(cls, name, self._decorate_callable(member))
         self._wrap_xunit_methods(cls)
+        _record(cls, self)
         return cls
+
+    def _wrap_test_case_run(self, cls: type) -> None:
+        """Activate around ``TestCase.run``, with the handle as ``self.kms_keystores``."""
+        mock = self
+        test_case: Any = cls
+        run = test_case.run
+
+        @functools.wraps(run)
+        def wrapped_run(instance: Any, *args: Any, **kwargs: Any) -> Any:
+            with mock as handle:
+                previous = _set_handle(instance, handle)
+                try:
+                    return run(instance, *args, **kwargs)
+                finally:
+                    _restore_handle(instance, previous)
+
+        test_case.run = wrapped_run
 
     def _wrap_xunit_methods(self, cls: type) -> None:
         """Make pytest's setup_method/teardown_method share each test's activation."""
@@ -144,12 +192,14 @@ class MockKmsKeystores:
 
         def setup_method(instance: Any, method: Any = None) -> None:
             handle = mock.start()
-            setattr(instance, key, True)
+            setattr(instance, key, (_set_handle(instance, handle),))
             try:
                 if setup is not None:
                     _call_xunit(setup, instance, method, handle)
             except BaseException:
+                (previous,) = getattr(instance, key)
                 delattr(instance, key)
+                _restore_handle(instance, previous)
                 mock.stop()
                 raise
 
@@ -158,12 +208,29 @@ class MockKmsKeystores:
                 if teardown is not None:
                     _call_xunit(teardown, instance, method, None)
             finally:
-                if getattr(instance, key, False):
+                saved = getattr(instance, key, None)
+                if saved is not None:
                     delattr(instance, key)
+                    _restore_handle(instance, saved[0])
                     mock.stop()
 
         cls.setup_method = setup_method  # type: ignore[attr-defined]
         cls.teardown_method = teardown_method  # type: ignore[attr-defined]
+
+
+def _set_handle(instance: Any, handle: KmsKeystores) -> Any:
+    """Set ``instance.kms_keystores``; return what the instance held before (or _MISSING)."""
+    previous = vars(instance).get(HANDLE_ATTRIBUTE, _MISSING)
+    setattr(instance, HANDLE_ATTRIBUTE, handle)
+    return previous
+
+
+def _restore_handle(instance: Any, previous: Any) -> None:
+    """Undo :func:`_set_handle`."""
+    if previous is _MISSING:
+        vars(instance).pop(HANDLE_ATTRIBUTE, None)
+    else:
+        setattr(instance, HANDLE_ATTRIBUTE, previous)
 
 
 def _accepts(func: Callable[..., Any], name: str) -> bool:
@@ -218,8 +285,11 @@ def mock_kms_keystores(target: Any = None, /, **options: Any) -> Any:
 
     On a class, every test method gets fresh state; on a ``unittest.TestCase``
     that covers setUp and tearDown too, and on a plain class setup_method and
-    teardown_method. A decorated function with a ``kms_keystores`` parameter
-    receives the handle.
+    teardown_method. During each test of a decorated class the handle is
+    ``self.kms_keystores``. A decorated function with a ``kms_keystores``
+    parameter receives the handle; under pytest that parameter is kmsmock's
+    fixture, which then starts the mock with the decorator's options (merged
+    with a ``@pytest.mark.kms_keystores`` marker's) and the decorator joins it.
     """
     if target is not None:
         if options:

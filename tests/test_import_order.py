@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 PROGRAM = textwrap.dedent(
-    '''
+    """
     import unittest
 
     import boto3
@@ -55,7 +55,7 @@ PROGRAM = textwrap.dedent(
 
     if __name__ == "__main__":
         unittest.main()
-    '''
+    """
 )
 
 

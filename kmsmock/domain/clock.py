@@ -9,26 +9,35 @@ from collections.abc import Callable
 __all__ = ["Clock"]
 
 
+def _wall_time() -> float:
+    """``time.time()``, looked up at every read.
+
+    Looking the function up through the module each time is what lets the
+    clock follow freezegun, which replaces ``time.time`` while time is frozen
+    (time-machine patches below Python, so any read follows it).
+    """
+    return time.time()
+
+
 class Clock:
     """Seconds since the epoch, as wall time moved forward by :meth:`advance`.
 
     Every timestamp the simulated KMS hands out (CreationDate, DeletionDate)
     and every delay it waits (connect and disconnect delays) reads this clock,
     so a test can skip twenty minutes of CONNECTING in a microsecond.
+
+    Wall time is read afresh at every reading, so while freezegun or
+    time-machine has frozen or moved time, the mock clock follows it, and
+    :meth:`advance` adds to that.
     """
 
-    def __init__(self, wall: Callable[[], float] = time.time) -> None:
-        self._wall = wall
+    def __init__(self, wall: Callable[[], float] | None = None) -> None:
+        self._wall: Callable[[], float] = wall if wall is not None else _wall_time
         self._offset = 0.0
         self._lock = threading.Lock()
-        self.now: Callable[[], float] = wall
-        """Return the current mock time, in seconds since the epoch.
 
-        Every request reads it, so until the clock is advanced it is the wall
-        clock itself, with no Python call in between.
-        """
-
-    def _shifted(self) -> float:
+    def now(self) -> float:
+        """Return the current mock time: wall time plus the offset, in seconds since the epoch."""
         return self._wall() + self._offset
 
     @property
@@ -42,10 +51,8 @@ class Clock:
             raise ValueError(f"the mock clock only moves forward; got advance({seconds!r})")
         with self._lock:
             self._offset += float(seconds)
-            self.now = self._shifted if self._offset else self._wall
 
     def reset(self) -> None:
         """Set the offset back to 0, so the clock reads wall time again."""
         with self._lock:
             self._offset = 0.0
-            self.now = self._wall
