@@ -10,9 +10,10 @@ made at that boundary can come to the floor, to tell what the 1.10 target
 leaves for a simulated KMS. For each operation it times, side by side with
 the floor, in interleaved rounds as ``run.py`` does:
 
-- **boundary**: kmsmock's two handlers, with the answer made ahead. What it
-  costs to be at the boundary at all: learn the caller at ``before-sign``,
-  hand the request over at ``before-send``, give botocore the answer.
+- **boundary**: kmsmock's botocore transport, with the answer made ahead.
+  What it costs to be at the boundary at all: sign as the caller at
+  ``before-sign``, read the caller and hand the request over at
+  ``before-send``, give botocore the answer.
 - **least work, no AES**: the least work below, with AES-GCM swapped for a
   copy of the plaintext and a blank tag of the same size.
 - **least work**: the same handlers, and an answer written by hand for this
@@ -47,7 +48,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from run import CLUSTER, REGION, Floor, _timed_batch, capture
 
 from kmsmock import activation, mock_kms_keystores
-from kmsmock.transport import botocore_hook
+from kmsmock.protocol.messages import Request, Response
+from kmsmock.transport.botocore_transport import botocore_transport
 
 Answer = Callable[[Any, str, bytes, str, str], tuple[int, dict[str, str], bytes]]
 
@@ -178,16 +180,34 @@ class LeastWork:
         )
 
 
+class _Answering:
+    """Stands in for kmsmock's pipeline at the transport: hands each request to ``answer``."""
+
+    default_account_id = "123456789012"
+
+    def __init__(self, answer: Answer) -> None:
+        self._answer = answer
+
+    def answer(self, request: Request) -> Response:
+        operation = request.headers["X-Amz-Target"].decode().partition(".")[2]
+        account = request.account_id or self.default_account_id
+        status, headers, body = self._answer(
+            None, operation, request.body, account, request.region or REGION
+        )
+        return Response(status, headers, body)
+
+
 def _answered_by(answer: Answer, call: Callable[[], Any]) -> Callable[[], Any]:
-    """``call``, with kmsmock's handlers handing the request to ``answer``."""
+    """``call``, with kmsmock's transport handing the request to ``answer``."""
+    answering = _Answering(answer)
 
     def run() -> Any:
-        kept = botocore_hook._answer
-        botocore_hook._answer = answer
+        kept = botocore_transport.answerer
+        botocore_transport.answerer = answering
         try:
             return call()
         finally:
-            botocore_hook._answer = kept
+            botocore_transport.answerer = kept
 
     return run
 
@@ -233,9 +253,7 @@ def measure(rounds: int, batch: int) -> dict[str, dict[str, float]]:
         simulation = activation.current()
         assert simulation is not None
         key = next(
-            region.keys[key_id]
-            for region in simulation.backend.regions.values()
-            if key_id in region.keys
+            scope.keys[key_id] for scope in simulation.kms.scopes.values() if key_id in scope.keys
         )
         least = LeastWork(key_id, key.arn, key.material, key.material_id)
         bare = least.without_aes()

@@ -46,7 +46,7 @@ from botocore.awsrequest import AWSResponse
 
 import kmsmock
 from kmsmock import mock_kms_keystores
-from kmsmock.transport.botocore_hook import before_send, before_sign
+from kmsmock.transport.botocore_transport import before_send, before_sign
 
 REGION = "us-east-1"
 CLUSTER = "cluster-234567abcdef"
@@ -323,7 +323,7 @@ def measure_import(runs: int) -> tuple[float, float]:
 def measure_scale(sizes: list[int], rounds: int) -> dict[int, tuple[float, float]]:
     """Per-page cost of ListKeys (10 keys, from the middle) and DescribeCustomKeyStores."""
     from kmsmock import activation
-    from kmsmock.domain import keyring
+    from kmsmock.domain.keys import new_key
 
     results: dict[int, tuple[float, float]] = {}
     for size in sizes:
@@ -338,12 +338,19 @@ def measure_scale(sizes: list[int], rounds: int) -> dict[int, tuple[float, float
                 )
             simulation = activation.current()
             assert simulation is not None
-            backend = simulation.backend
-            with backend.lock:
-                region = backend.region(simulation.options.account_id, REGION)
-                now = backend.clock.now()
+            kms_state = simulation.kms
+            with kms_state.lock:
+                scope = kms_state.scope(simulation.account_id, REGION)
+                now = kms_state.clock.now()
                 for _ in range(size):
-                    keyring.new_key(region, now=now, description="", policy=None, origin="AWS_KMS")
+                    scope.add_key(
+                        new_key(
+                            account_id=scope.account_id,
+                            region=REGION,
+                            seq=scope.next_seq(),
+                            now=now,
+                        )
+                    )
             marker = None
             walked = 0
             while walked < size // 2 - 100:

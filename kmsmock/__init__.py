@@ -14,7 +14,7 @@ from .calls import Call
 from .errors import KmsMockError, OptionsConflictError, UnimplementedOperationError
 from .handle import KmsKeystores
 from .mock import MockKmsKeystores, mock_kms_keystores
-from .transport import botocore_hook as _botocore_hook
+from .transport import botocore_transport as _botocore_transport
 
 __all__ = [
     "Call",
@@ -29,4 +29,4 @@ __all__ = [
 
 __version__ = "0.1.0.dev0"
 
-_botocore_hook.install()
+_botocore_transport.install()

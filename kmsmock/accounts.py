@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final
 
@@ -9,10 +10,8 @@ __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "FAKE_SECRET_ACCESS_KEY",
     "access_key_for",
-    "account_for",
     "check_account_id",
     "is_mock_access_key",
-    "known_accounts",
     "mock_account",
 ]
 
@@ -36,37 +35,15 @@ def access_key_for(account_id: str) -> str:
     return _PREFIX + check_account_id(account_id)
 
 
+@functools.lru_cache(maxsize=1024)
+def mock_account(access_key: str | None) -> str | None:
+    """The account of an access key id that :func:`access_key_for` made; None for others."""
+    if access_key is None:
+        return None
+    match = _MOCK_KEY.fullmatch(access_key)
+    return None if match is None else match.group(1)
+
+
 def is_mock_access_key(access_key: str | None) -> bool:
     """True for an access key id that :func:`access_key_for` made."""
     return mock_account(access_key) is not None
-
-
-def mock_account(access_key: str | None) -> str | None:
-    """The account of an access key id that :func:`access_key_for` made; None for others."""
-    if access_key is None or not access_key.startswith(_PREFIX):
-        return None
-    account = known_accounts.get(access_key)
-    if account is None:
-        match = _MOCK_KEY.fullmatch(access_key)
-        if match is None:
-            return None
-        if len(known_accounts) >= 4096:
-            known_accounts.clear()
-        account = known_accounts[access_key] = match.group(1)
-    return account
-
-
-def account_for(access_key: str | None, default_account_id: str) -> str:
-    """The account a request signed with ``access_key`` acts as.
-
-    Keys made by :func:`access_key_for` act as their account; any other key,
-    and an unsigned request, act as the default account.
-    """
-    return mock_account(access_key) or default_account_id
-
-
-known_accounts: dict[str, str] = {}
-"""Accounts of the mock access keys seen so far (a handful per test run).
-
-A per-request caller may look here first; a miss means :func:`mock_account`.
-"""

@@ -1,10 +1,8 @@
 """The process-wide activation: reference-counted, so nested mocks share one simulation.
 
-The outermost start creates the :class:`~kmsmock.simulation.Simulation`,
-puts fake credentials in the environment, and starts the ``requests`` hook
-and the botocore endpoint guard (for clients made before kmsmock was
-imported); the outermost stop undoes all of it. The botocore hooks are always
-registered and read :data:`active` on every KMS request.
+The outermost start creates the :class:`~kmsmock.simulation.Simulation` and
+its pipeline, puts fake credentials in the environment, and starts every
+transport with the pipeline; the outermost stop undoes all of it.
 """
 
 from __future__ import annotations
@@ -12,25 +10,29 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from .transport.base import Transport
+from .transport.botocore_transport import botocore_transport
+from .transport.requests_transport import requests_transport
+
 if TYPE_CHECKING:  # the simulation and its layers load on first activation, not at import
     from .environment import EnvironmentPatch
     from .options import Options
     from .simulation import Simulation
-    from .transport.requests_hook import RequestsHook
 
-__all__ = ["activate", "current", "deactivate", "depth"]
+__all__ = ["TRANSPORTS", "activate", "current", "deactivate", "depth"]
+
+TRANSPORTS: tuple[Transport, ...] = (botocore_transport, requests_transport)
+"""Every transport an activation starts, in order."""
 
 _lock = threading.RLock()
-active: Simulation | None = None
-"""The active simulation, or None (read on every request; use :func:`current` elsewhere)."""
+_active: Simulation | None = None
 _depth = 0
 _environment: EnvironmentPatch | None = None
-_requests_hook: RequestsHook | None = None
 
 
 def current() -> Simulation | None:
     """The active simulation, or None when no mock is active."""
-    return active
+    return _active
 
 
 def depth() -> int:
@@ -40,54 +42,48 @@ def depth() -> int:
 
 def activate(options: Options, explicit: frozenset[str]) -> Simulation:
     """Open an activation: create the simulation, or join the active one."""
-    global active, _depth, _environment, _requests_hook
+    global _active, _depth, _environment
     with _lock:
-        if active is not None:
-            options.check_joinable(active.options, explicit)
+        if _active is not None:
+            options.check_joinable(_active.options, explicit)
             _depth += 1
-            return active
+            return _active
         from .environment import EnvironmentPatch
+        from .protocol.pipeline import Pipeline
         from .simulation import Simulation
-        from .transport.requests_hook import RequestsHook
 
         resolved = options.resolved()
         simulation = Simulation(resolved)
+        pipeline = Pipeline(simulation)
         environment = EnvironmentPatch(resolved)
         environment.apply()
-        from .transport.botocore_hook import endpoint_guard
-
-        hook = _requests_hook or RequestsHook(current)
+        started: list[Transport] = []
         try:
-            hook.start()
-            try:
-                endpoint_guard.start()
-            except BaseException:
-                hook.stop()
-                raise
+            for transport in TRANSPORTS:
+                transport.start(pipeline)
+                started.append(transport)
         except BaseException:
+            for transport in reversed(started):
+                transport.stop()
             environment.restore()
             raise
-        _environment, _requests_hook = environment, hook
-        active, _depth = simulation, 1
+        _environment, _active, _depth = environment, simulation, 1
         return simulation
 
 
 def deactivate() -> None:
     """Close an activation; the outermost one discards the simulation."""
-    global active, _depth, _environment
+    global _active, _depth, _environment
     with _lock:
         if _depth == 0:
             raise RuntimeError("kmsmock is not active")
         _depth -= 1
         if _depth:
             return
-        active = None
+        _active = None
         try:
-            from .transport.botocore_hook import endpoint_guard
-
-            endpoint_guard.stop()
-            if _requests_hook is not None:
-                _requests_hook.stop()
+            for transport in reversed(TRANSPORTS):
+                transport.stop()
         finally:
             if _environment is not None:
                 _environment.restore()

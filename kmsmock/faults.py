@@ -24,19 +24,14 @@ class Faults:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_operation: dict[str, deque[Fault]] = {}
-        self.pending = False
-        """True while any injected fault is waiting (a cheap check for every request)."""
 
     def add(self, operation: str, fault: Fault) -> None:
         """Queue ``fault`` behind any already injected for ``operation``."""
         with self._lock:
             self._by_operation.setdefault(operation, deque()).append(fault)
-            self.pending = True
 
     def take(self, operation: str) -> Fault | None:
         """The fault the next attempt of ``operation`` answers with, if any."""
-        if not self._by_operation:
-            return None
         with self._lock:
             queue = self._by_operation.get(operation)
             if not queue:
@@ -47,11 +42,9 @@ class Faults:
                 queue.popleft()
                 if not queue:
                     del self._by_operation[operation]
-                    self.pending = bool(self._by_operation)
             return fault
 
     def clear(self) -> None:
         """Forget every injected fault."""
         with self._lock:
             self._by_operation.clear()
-            self.pending = False

@@ -10,7 +10,8 @@ from .accounts import FAKE_SECRET_ACCESS_KEY, access_key_for, check_account_id
 
 if TYPE_CHECKING:  # loaded with the simulation, on first activation
     from .calls import Call
-    from .domain.world import CloudHsmCluster, XksProxy
+    from .domain.backing.cluster import CloudHsmCluster
+    from .domain.backing.proxy import XksProxy
     from .simulation import Simulation
 
 __all__ = ["KmsKeystores"]
@@ -38,7 +39,7 @@ class KmsKeystores:
     @property
     def region(self) -> str:
         """The default region of the handle's helpers."""
-        return self._simulation.default_region
+        return self._simulation.region
 
     @property
     def strict(self) -> bool:
@@ -64,7 +65,7 @@ class KmsKeystores:
         such as ``"INVALID_CREDENTIALS"`` or ``"XKS_PROXY_TIMED_OUT"``. The
         store must exist; the arrangement is used up by one attempt.
         """
-        from .protocol.model import connection_error_codes
+        from .model import connection_error_codes
 
         codes = connection_error_codes()
         if connection_error_code not in codes:
@@ -72,11 +73,11 @@ class KmsKeystores:
                 f"{connection_error_code!r} is not a ConnectionErrorCode; KMS uses: "
                 + ", ".join(codes)
             )
-        backend = self._simulation.backend
-        with backend.lock:
-            if backend.find_store(custom_key_store_id) is None:
+        kms = self._simulation.kms
+        with kms.lock:
+            if kms.find_store(custom_key_store_id) is None:
                 raise LookupError(f"no custom key store {custom_key_store_id!r} exists")
-            backend.fail_next_connect(custom_key_store_id, connection_error_code)
+            kms.fail_next_connect(custom_key_store_id, connection_error_code)
 
     def _scope(self, account_id: str | None, region: str | None) -> tuple[str, str]:
         account = check_account_id(account_id) if account_id is not None else self.account_id
@@ -110,8 +111,8 @@ class KmsKeystores:
         on its state is enforced. It belongs to ``account_id`` and ``region``,
         by default the mock's.
         """
-        from .domain.world import CloudHsmCluster, new_cluster_id
-        from .protocol.model import shape_pattern
+        from .domain.backing.cluster import new_cluster_id
+        from .model import shape_pattern
 
         values, given = explicit(
             {
@@ -129,27 +130,21 @@ class KmsKeystores:
             raise ValueError(
                 f"{cluster_id!r} is not a CloudHSM cluster id such as 'cluster-234567abcdef'"
             )
-        if related_to is not None:
-            attributes.setdefault("backup_lineage", related_to.backup_lineage)
-            if "trust_anchor_certificate" not in given:
-                values["trust_anchor_certificate"] = related_to.trust_anchor_certificate
-                given |= {"trust_anchor_certificate"}
-        world = self._simulation.backend.world
-        with self._simulation.backend.lock:
-            cluster = world.cluster(account, region_name, cluster_id) if cluster_id else None
-            if cluster is None:
-                cluster = CloudHsmCluster(
-                    cluster_id or new_cluster_id(),
-                    account_id=account,
-                    region=region_name,
-                    **values,
-                )
-                world.add_cluster(cluster)
-            else:
-                for name in given:
-                    setattr(cluster, name, values[name])
+        kms = self._simulation.kms
+        with kms.lock:
+            cluster = kms.world.provide_cluster(
+                account,
+                region_name,
+                cluster_id or new_cluster_id(),
+                arrange=True,
+                trust_anchor_certificate=values["trust_anchor_certificate"],
+                kmsuser_password=values["kmsuser_password"],
+                related_to=related_to,
+            )
+            assert cluster is not None  # an arranged cluster always exists
+            for name in given - {"trust_anchor_certificate", "kmsuser_password"}:
+                setattr(cluster, name, values[name])
             _set_attributes(cluster, attributes)
-            cluster.arranged = True
             return cluster
 
     def xks_proxy(
@@ -176,8 +171,10 @@ class KmsKeystores:
         Naming a proxy that already exists returns it, changed by the keyword
         arguments given; from then on its state is enforced.
         """
-        from .domain.world import XksProxy
-        from .protocol.model import shape_pattern
+        from .domain.backing.proxy import new_credential
+        from .domain.secret import Secret
+        from .domain.stores import XksCredential
+        from .model import shape_pattern
 
         values, given = explicit({"uri_path": uri_path})
         account, region_name = self._scope(account_id, region)
@@ -187,28 +184,26 @@ class KmsKeystores:
         ):
             if shape_pattern(shape).fullmatch(value) is None:
                 raise ValueError(f"{value!r} does not match the {shape} pattern of the KMS model")
-        world = self._simulation.backend.world
-        with self._simulation.backend.lock:
-            proxy = world.proxy(account, region_name, uri_endpoint)
-            if proxy is None:
-                proxy = world.add_proxy(
-                    XksProxy(
-                        uri_endpoint,
-                        values["uri_path"],
-                        account_id=account,
-                        region=region_name,
-                        access_key_id=access_key_id,
-                        secret_access_key=secret_access_key,
-                    )
+        kms = self._simulation.kms
+        with kms.lock:
+            credential = None
+            exists = kms.world.proxy(account, region_name, uri_endpoint) is not None
+            if not exists or (access_key_id is not None and secret_access_key is not None):
+                generated = new_credential()
+                credential = XksCredential(
+                    access_key_id or generated.access_key_id,
+                    Secret(secret_access_key) if secret_access_key else generated.secret_access_key,
                 )
-            else:
-                if "uri_path" in given:
-                    proxy.uri_path = values["uri_path"]
-                if access_key_id is not None and secret_access_key is not None:
-                    proxy.credentials.clear()
-                    proxy.accept_credential(access_key_id, secret_access_key)
+            proxy = kms.world.provide_proxy(
+                account,
+                region_name,
+                uri_endpoint,
+                arrange=True,
+                uri_path=values["uri_path"] if "uri_path" in given or not exists else None,
+                credential=credential,
+            )
+            assert proxy is not None  # an arranged proxy always exists
             _set_attributes(proxy, attributes)
-            proxy.arranged = True
             return proxy
 
     def inject_error(
@@ -222,7 +217,7 @@ class KmsKeystores:
         included, uses up one of ``times`` and shows in :attr:`calls`.
         """
         from .faults import Fault
-        from .protocol.model import error_description, modeled_errors, service_model
+        from .model import error_description, modeled_errors, service_model
 
         if operation not in service_model().operation_names:
             raise ValueError(f"KMS has no operation named {operation!r}")
@@ -240,19 +235,19 @@ class KmsKeystores:
 
     def settle(self) -> None:
         """Complete every pending CONNECTING or DISCONNECTING now, whatever its delay."""
-        backend = self._simulation.backend
-        with backend.lock:
-            backend.settle()
+        kms = self._simulation.kms
+        with kms.lock:
+            kms.settle()
 
     def advance(self, seconds: float) -> None:
         """Move the mock clock forward by ``seconds`` and complete what became due."""
-        backend = self._simulation.backend
-        with backend.lock:
-            backend.advance(seconds)
+        kms = self._simulation.kms
+        with kms.lock:
+            kms.advance(seconds)
 
     def now(self) -> float:
         """The mock clock's reading, in seconds since the epoch."""
-        return self._simulation.backend.clock.now()
+        return self._simulation.kms.clock.now()
 
     @property
     def calls(self) -> list[Call]:

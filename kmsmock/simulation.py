@@ -1,12 +1,11 @@
-"""One activation's simulated world: the KMS backend, its options and the call log."""
+"""One activation's simulated KMS, with its options, arranged faults and call log."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 
 from .calls import Call
-from .domain.backend import Backend
+from .domain.kms import SimulatedKms
 from .faults import Faults
 from .options import Options
 
@@ -14,32 +13,38 @@ __all__ = ["Simulation"]
 
 
 class Simulation:
-    """The simulated KMS that every nested activation of the mock shares.
+    """What every nested activation of the mock shares.
 
     It lives from the outermost ``start()`` to the outermost ``stop()``.
     """
 
     def __init__(self, options: Options) -> None:
+        assert options.region is not None, "the options must be resolved"
         self.options = options
-        self.backend = self._new_backend()
+        self.kms = SimulatedKms(
+            connect_delay=options.connect_delay,
+            disconnect_delay=options.disconnect_delay,
+            strict=options.strict,
+        )
         self.faults = Faults()
         self._calls: list[Call] = []
         self._calls_lock = threading.Lock()
-        self.record: Callable[[Call], None] = self._calls.append
-        """Append a call to the log (list appends are atomic in CPython)."""
-
-    def _new_backend(self) -> Backend:
-        return Backend(
-            connect_delay=self.options.connect_delay,
-            disconnect_delay=self.options.disconnect_delay,
-            strict=self.options.strict,
-        )
 
     @property
-    def default_region(self) -> str:
-        """The region helpers use, and requests that name none."""
+    def account_id(self) -> str:
+        """The default account: unsigned requests and unknown access keys act as it."""
+        return self.options.account_id
+
+    @property
+    def region(self) -> str:
+        """The default region: the handle's helpers, and requests that name none."""
         assert self.options.region is not None
         return self.options.region
+
+    def record(self, call: Call) -> None:
+        """Add a call to the log."""
+        with self._calls_lock:
+            self._calls.append(call)
 
     def calls(self) -> list[Call]:
         """A copy of the call log, oldest first."""
@@ -48,7 +53,7 @@ class Simulation:
 
     def reset(self) -> None:
         """Forget every store, key, arrangement and call; the clock reads wall time again."""
-        self.backend.reset()
+        self.kms.reset()
         self.faults.clear()
         with self._calls_lock:
             self._calls.clear()

@@ -50,7 +50,7 @@ def test_the_least_work_answers_decrypt_what_kmsmock_encrypted() -> None:
         kmsmock_blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"data")["CiphertextBlob"]
         simulation = activation.current()
         assert simulation is not None
-        stored = simulation.backend.regions[("123456789012", "us-east-1")].keys[key["KeyId"]]
+        stored = simulation.kms.scopes[("123456789012", "us-east-1")].keys[key["KeyId"]]
         least = lower_bound.LeastWork(key["KeyId"], key["Arn"], stored.material, "0" * 64)
         answered = lower_bound._answered_by
         decrypted = answered(least.decrypt, lambda: kms.decrypt(CiphertextBlob=kmsmock_blob))()

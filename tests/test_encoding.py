@@ -6,13 +6,16 @@ import json
 
 import pytest
 
-from kmsmock.protocol.encoding import compile_encoder
-from kmsmock.protocol.model import service_model
-from kmsmock.protocol.wire import Encoded
+from kmsmock.model import service_model
+from kmsmock.protocol.encoding import Memo, encoder_for
 
 
 def _encoder(operation: str):  # type: ignore[no-untyped-def]
-    return compile_encoder(service_model().operation_model(operation).output_shape)
+    return encoder_for(service_model().operation_model(operation).output_shape)
+
+
+def _entries(keys: tuple[str, ...]) -> list[dict[str, str]]:
+    return [{"KeyId": key} for key in keys]
 
 
 def test_members_are_written_as_the_model_types_them() -> None:
@@ -28,15 +31,17 @@ def test_members_are_written_as_the_model_types_them() -> None:
     assert answer.headers["Content-Length"] == str(len(answer.body))
 
 
-def test_nested_members_may_come_encoded_or_as_values() -> None:
+def test_nested_members_may_come_kept_or_as_values() -> None:
     encode = _encoder("ListKeys")
-    kept = json.loads(encode({"Keys": Encoded('[{"KeyId":"k"}]'), "Truncated": False}).body)
+    kept = json.loads(encode({"Keys": Memo(_entries, ("k",)), "Truncated": False}).body)
     built = json.loads(encode({"Keys": [{"KeyId": "k"}], "Truncated": False}).body)
     assert kept == built == {"Keys": [{"KeyId": "k"}], "Truncated": False}
 
 
 def test_absent_members_are_left_out() -> None:
-    body = _encoder("ListKeys")({"Keys": Encoded("[]"), "Truncated": False, "NextMarker": None})
+    body = _encoder("ListKeys")(
+        {"Keys": Memo(_entries, ()), "Truncated": False, "NextMarker": None}
+    )
     assert json.loads(body.body) == {"Keys": [], "Truncated": False}
 
 

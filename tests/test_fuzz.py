@@ -187,7 +187,7 @@ def snapshot() -> Any:
     """Everything the active simulated KMS holds, except its call log."""
     simulation = kmsmock.activation.current()
     assert simulation is not None
-    return freeze((simulation.backend, simulation.faults))
+    return freeze((simulation.kms, simulation.faults))
 
 
 # -- strategies ------------------------------------------------------------------------

@@ -193,7 +193,7 @@ def test_non_post_requests_to_kms_never_reach_the_network(kms_keystores: Any) ->
 
 
 def test_when_inactive_kmsmock_does_not_answer() -> None:
-    from kmsmock.transport.botocore_hook import before_send
+    from kmsmock.transport.botocore_transport import before_send
 
     class Request:
         url = "https://kms.us-east-1.amazonaws.com/"

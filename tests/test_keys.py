@@ -117,11 +117,20 @@ def test_list_keys_pages_through_every_key(kms: Any) -> None:
 
 
 def test_list_keys_lists_keys_whose_entry_is_not_written_yet(kms: Any, kms_keystores: Any) -> None:
-    # CreateKey writes each key's ListKeys entry ahead; a key made another way
-    # (kmsmock's own setup, through the domain layer) is listed all the same.
-    created = [kms.create_key()["KeyMetadata"] for _ in range(3)]
-    region = kms_keystores._simulation.backend.region(kms_keystores.account_id, "us-east-1")
-    region.keys[created[1]["KeyId"]].renderings.clear()
+    # A key made another way than CreateKey (kmsmock's own setup, through the
+    # domain layer) is listed all the same.
+    from kmsmock.domain.keys import new_key
+
+    first = kms.create_key()["KeyMetadata"]
+    kms_ = kms_keystores._simulation.kms
+    with kms_.lock:
+        scope = kms_.scope(kms_keystores.account_id, "us-east-1")
+        made = new_key(
+            account_id=scope.account_id, region=scope.region, seq=scope.next_seq(), now=0.0
+        )
+        scope.add_key(made)
+    created = [first, kms.describe_key(KeyId=made.id)["KeyMetadata"]]
+    created.append(kms.create_key()["KeyMetadata"])
     listed = kms.list_keys()["Keys"]
     assert listed == [{"KeyId": k["KeyId"], "KeyArn": k["Arn"]} for k in created]
 

@@ -101,12 +101,12 @@ def everything_kmsmock_shows(ks: KmsKeystores) -> list[str]:
     shown += [repr(call.params) for call in ks.calls]
     simulation = kmsmock.activation.current()
     assert simulation is not None
-    backend = simulation.backend
-    for region in backend.regions.values():
+    kms = simulation.kms
+    for region in kms.scopes.values():
         shown += [repr(region.stores), repr(region.keys), repr(region.aliases)]
         shown += [repr(store.settings) for store in region.stores.values()]
-    shown += [repr(backend.world.clusters), repr(backend.world.proxies)]
-    shown += [repr(proxy.credentials) for proxy in backend.world.proxies.values()]
+    shown += [repr(kms.world.clusters), repr(kms.world.proxies)]
+    shown += [repr(proxy.credentials) for proxy in kms.world.proxies.values()]
     return shown
 
 

@@ -243,7 +243,7 @@ def freeze_wall_clock() -> None:
     """
     simulation = kmsmock.activation.current()
     assert simulation is not None
-    clock = simulation.backend.clock
+    clock = simulation.kms.clock
     assert hasattr(clock, "_wall"), "kmsmock's Clock changed: update freeze_wall_clock"
     frozen = clock.now() - clock.offset
     clock._wall = lambda: frozen

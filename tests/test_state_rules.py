@@ -103,7 +103,7 @@ def test_the_docs_show_the_table_the_code_uses() -> None:
 
 def render_key_table() -> str:
     """The key-state table as docs/keys.md shows it, generated from kmsmock's code."""
-    from kmsmock.domain.keys import KEY_RULES, Outcome
+    from kmsmock.domain.key_states import KEY_RULES, Outcome
 
     states = list(next(iter(KEY_RULES.values())))
     lines = [
@@ -126,7 +126,7 @@ def test_the_docs_show_the_key_state_table_the_code_uses() -> None:
 def test_an_enabled_key_allows_every_use_but_cancelling_deletion() -> None:
     # The per-request fast paths (find_key, require_key_state) let an Enabled key
     # through without reading KEY_RULES; they rely on this row of the table.
-    from kmsmock.domain.keys import KEY_RULES, KeyState, KeyUse, Outcome
+    from kmsmock.domain.key_states import KEY_RULES, KeyState, KeyUse, Outcome
 
     allowed = {use for use, row in KEY_RULES.items() if row[KeyState.ENABLED] is Outcome.OK}
     assert allowed == set(KeyUse) - {KeyUse.CANCEL_DELETION}

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import select
+import signal
+import sys
 from typing import Any
 
 import pytest
@@ -130,3 +134,29 @@ def test_calls_record_operation_account_region_and_outcome(kms_keystores: Any, k
     assert {(c.account_id, c.region) for c in calls} == {("123456789012", "us-east-1")}
     assert calls[0].params["KeyStorePassword"] == "<redacted>"
     assert calls[1].params == {"CustomKeyStoreId": store_id}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin", reason="needs fork")
+def test_a_forked_child_never_repeats_its_parents_request_ids(kms: Any) -> None:
+    # Request ids are a per-process prefix and a counter: a forked child draws a new prefix.
+    parent_ids = {kms.list_keys()["ResponseMetadata"]["RequestId"] for _ in range(3)}
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report the id of its first answer
+        try:
+            os.write(write, kms.list_keys()["ResponseMetadata"]["RequestId"].encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    try:  # a child stuck on a lock some other thread held at fork must not hang the run
+        ready, _, _ = select.select([read], [], [], 30)
+        child_id = os.read(read, 100).decode() if ready else ""
+    finally:
+        os.close(read)
+        if not ready:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    next_parent_id = kms.list_keys()["ResponseMetadata"]["RequestId"]
+    assert child_id
+    assert child_id not in parent_ids
+    assert child_id != next_parent_id

@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
-from . import aliases, crypto, keys, keystores, policies, rotation, tags
+from . import (
+    alias_operations,
+    crypto_operations,
+    key_operations,
+    policy_operations,
+    rotation_operations,
+    store_operations,
+    tag_operations,
+)
 from .registry import HANDLERS
 
-__all__ = ["HANDLERS", "aliases", "crypto", "keys", "keystores", "policies", "rotation", "tags"]
+__all__ = [
+    "HANDLERS",
+    "alias_operations",
+    "crypto_operations",
+    "key_operations",
+    "policy_operations",
+    "rotation_operations",
+    "store_operations",
+    "tag_operations",
+]

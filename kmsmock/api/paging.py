@@ -10,7 +10,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
-from ..domain.errors import AwsError
+from ..domain.aws_error import AwsError
 from .registry import Context, Params
 
 __all__ = ["Page", "paginate"]
@@ -29,7 +29,6 @@ T = TypeVar("T", bound=_Sequenced)
 
 
 def _sign(scope: str, seq: int) -> str:
-    # hmac.digest with a digest name runs in C, in one call.
     return hmac.digest(_KEY, f"{scope}\n{seq}".encode(), "sha256").hex()[:24]
 
 
@@ -52,21 +51,10 @@ def _read(scope: str, marker: str) -> int:
 
 
 class Page(NamedTuple, Generic[T]):
-    """A page of a listing: its bounds, and the marker of the next page (None on the last).
+    """A page of a listing, and the marker of the next page (None on the last)."""
 
-    The page is ``listing[start:stop]``; :attr:`items` copies it out when asked,
-    so a caller that keeps the page's answer needs not touch the items.
-    """
-
-    listing: Sequence[T]
-    start: int
-    stop: int
+    items: list[T]
     next_marker: str | None
-
-    @property
-    def items(self) -> list[T]:
-        """The items on this page."""
-        return list(self.listing[self.start : self.stop])
 
     def result(self, member: str, entries: Any) -> dict[str, Any]:
         """A listing answer: ``entries`` under ``member``, with Truncated and NextMarker."""
@@ -76,12 +64,9 @@ class Page(NamedTuple, Generic[T]):
         return answer
 
 
-_new_tuple = tuple.__new__
-
-
 def _scope(ctx: Context, filters: tuple[object, ...]) -> str:
     """What a marker is bound to: the listing's operation, account, region and filters."""
-    return "\n".join([ctx.operation, ctx.account_id, ctx.region_name, *map(str, filters)])
+    return "\n".join([ctx.operation, ctx.account_id, ctx.region, *map(str, filters)])
 
 
 def paginate(
@@ -111,7 +96,5 @@ def paginate(
     if marker is not None:
         start = bisect_left(items, _read(_scope(ctx, filters), marker), key=lambda i: i.seq)
     stop = start + (default_limit if limit is None else limit)
-    if stop < len(items):
-        return _new_tuple(Page, (items, start, stop, _issue(_scope(ctx, filters), items[stop].seq)))
-    # The last page (the usual one): no marker, so no scope to write.
-    return _new_tuple(Page, (items, start, len(items), None))
+    next_marker = _issue(_scope(ctx, filters), items[stop].seq) if stop < len(items) else None
+    return Page(items=list(items[start:stop]), next_marker=next_marker)

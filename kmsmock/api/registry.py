@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from ..domain.backend import Backend
-from ..domain.region import RegionState
-from ..options import Options
+from ..domain.kms import SimulatedKms
+from ..domain.scope import AccountRegion
 
-__all__ = ["HANDLERS", "Context", "Handler", "Params", "Result", "operation"]
+__all__ = ["HANDLERS", "Context", "Handler", "Params", "Result", "epoch", "operation"]
 
 Params = dict[str, Any]
 Result = dict[str, Any]
@@ -20,16 +19,21 @@ class Context(NamedTuple):
 
     operation: str
     account_id: str
-    region_name: str
-    backend: Backend
-    options: Options
-    region: RegionState
-    """The caller's account in the caller's region."""
+    region: str
+    kms: SimulatedKms
+    scope: AccountRegion
+    """What the caller's account holds in the caller's region."""
     now: float
     """The mock clock's reading when the request is answered."""
 
 
 Handler = Callable[[Context, Params], Result]
+
+
+def epoch(timestamp: float) -> float:
+    """A timestamp as KMS answers it: epoch seconds, to the millisecond."""
+    return round(timestamp, 3)
+
 
 HANDLERS: dict[str, Handler] = {}
 """Every implemented operation, by its name in botocore's KMS model."""
@@ -39,8 +43,8 @@ def operation(name: str) -> Callable[[Handler], Handler]:
     """Register the decorated function as the handler of the KMS operation ``name``.
 
     It receives the validated parameters (blobs already decoded) and returns
-    the response members; raising :class:`kmsmock.domain.errors.AwsError`
-    answers with that error.
+    the response members as plain values; raising
+    :class:`~kmsmock.domain.aws_error.AwsError` answers with that error.
     """
 
     def register(handler: Handler) -> Handler:

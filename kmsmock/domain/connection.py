@@ -1,28 +1,47 @@
-"""Custom key store connection states, and every rule that moves between them.
+"""The custom key store connection state machine: every rule of it, in one place.
 
-The whole state machine is the table :data:`TRANSITIONS` below: one row per
-request a caller can make of a store, one column per ConnectionState. A cell
-holds the state the store is in right after the request, or ``REJECT`` when
-KMS answers CustomKeyStoreInvalidStateException. Timer-driven completions
-(CONNECTING and DISCONNECTING running out) are :data:`COMPLETIONS`.
+The whole machine is the table :data:`TRANSITIONS`: one row per request a
+caller can make of a store, one column per ConnectionState. A cell holds the
+state the store is in right after the request, or ``REJECT`` when KMS answers
+CustomKeyStoreInvalidStateException. The rest follows from the table:
 
+- :func:`gate` turns a refused cell into AWS's exception;
+- a cell that keeps the state (connecting a store that is connecting or
+  connected already) changes nothing;
+- :data:`COMPLETIONS` says what a transitional state becomes, and
+  :func:`complete` applies it (CONNECTING may end FAILED instead, with a
+  ConnectionErrorCode);
+- :data:`LIVE_PROPERTIES` decides which row an update falls in;
+- :func:`keys_usable` is the row of the cryptographic operations.
+
+A ConnectionErrorCode belongs to FAILED: a store in any other state has none.
 docs/state-rules.md shows the same table; a test keeps the two in step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import Enum
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+from .aws_error import AwsError
+
+if TYPE_CHECKING:
+    from .stores import CustomKeyStore
 
 __all__ = [
     "COMPLETIONS",
+    "LIVE_PROPERTIES",
     "REJECT",
     "TRANSITIONS",
     "Action",
     "ConnectionState",
     "allowed_states",
-    "next_state",
+    "complete",
+    "enter",
+    "gate",
+    "keys_usable",
+    "update_action",
 ]
 
 
@@ -86,17 +105,57 @@ TRANSITIONS: Final[Mapping[Action, Mapping[ConnectionState, ConnectionState | _R
 
 COMPLETIONS: Final[Mapping[ConnectionState, ConnectionState]] = {
     CONNECTING: CONNECTED,  # or FAILED, with a ConnectionErrorCode, when the attempt fails
-    DISCONNECTING: DISCONNECTED,  # and the ConnectionErrorCode is cleared
+    DISCONNECTING: DISCONNECTED,
 }
 """What a transitional state becomes when its delay runs out or ``settle()`` is called."""
 
-
-def next_state(action: Action, state: ConnectionState) -> ConnectionState | None:
-    """Return the state after ``action`` in ``state``, or None when KMS rejects it."""
-    cell = TRANSITIONS[action][state]
-    return None if cell is REJECT else cell  # type: ignore[return-value]
+LIVE_PROPERTIES: Final = frozenset({"name", "uri_path", "credential"})
+"""What UpdateCustomKeyStore may change while the store is CONNECTED: its name, and an
+external key store's proxy URI path and authentication credential (UpdateCustomKeyStore's
+reference text). Every other property needs DISCONNECTED."""
 
 
 def allowed_states(action: Action) -> tuple[ConnectionState, ...]:
     """The states in which ``action`` is valid, in table order."""
     return tuple(state for state, cell in TRANSITIONS[action].items() if cell is not REJECT)
+
+
+def gate(store: CustomKeyStore, action: Action) -> ConnectionState:
+    """The state ``action`` leads ``store`` to, or CustomKeyStoreInvalidStateException."""
+    after = TRANSITIONS[action][store.state]
+    if isinstance(after, _Reject):
+        valid = ", ".join(state.value for state in allowed_states(action))
+        raise AwsError(
+            "CustomKeyStoreInvalidStateException",
+            f"Custom key store '{store.id}' has ConnectionState {store.state.value}. "
+            f"{action.value} is valid only when the ConnectionState is {valid}.",
+        )
+    return after
+
+
+def enter(store: CustomKeyStore, state: ConnectionState, error_code: str | None = None) -> None:
+    """Put ``store`` in ``state``; only FAILED carries a ConnectionErrorCode."""
+    store.state = state
+    store.error_code = error_code if state is FAILED else None
+
+
+def complete(store: CustomKeyStore, failure: str | None) -> None:
+    """End a CONNECTING or DISCONNECTING store's transition.
+
+    A connection attempt ends CONNECTED, or FAILED with ``failure``, the
+    ConnectionErrorCode of the first check it failed.
+    """
+    if store.state is CONNECTING and failure is not None:
+        enter(store, FAILED, failure)
+    else:
+        enter(store, COMPLETIONS[store.state])
+
+
+def update_action(changed: Iterable[str]) -> Action:
+    """The row of an UpdateCustomKeyStore that changes these properties."""
+    return Action.UPDATE_LIVE if LIVE_PROPERTIES.issuperset(changed) else Action.UPDATE
+
+
+def keys_usable(state: ConnectionState) -> bool:
+    """Whether the keys of a store in ``state`` can be used (the row of the crypto operations)."""
+    return TRANSITIONS[Action.USE_KEYS][state] is not REJECT

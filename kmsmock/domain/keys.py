@@ -1,101 +1,26 @@
-"""KMS keys, their key states, and which operations each key state allows.
-
-The key state is derived, never stored: a key scheduled for deletion is
-PendingDeletion; otherwise a key in a custom key store that is not CONNECTED
-is Unavailable; otherwise it is Enabled or Disabled as its owner last set it.
-That gives AWS's rules for free: reconnecting a store returns each key to the
-state it had, and enabling or disabling an Unavailable key takes effect once
-it is available again.
-
-:data:`KEY_RULES` is the table of key state by kind of use, from the KMS
-Developer Guide's "Key states of KMS keys" page.
-"""
+"""KMS keys and aliases, and the rules of their life: creation and deletion."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import os
+import uuid
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Final
 
-from .connection import ConnectionState
-from .errors import AwsError
+from .aws_error import AwsError
+from .connection import Action, gate
+from .key_states import KeyUse, check_key_use, key_state
+from .stores import CloudHsmSettings, CustomKeyStore, KeyStoreType
 
 __all__ = [
-    "KEY_RULES",
     "Alias",
-    "KeyState",
-    "KeyUse",
     "KmsKey",
-    "Outcome",
-    "require_key_state",
+    "cancel_deletion",
+    "check_store_for_new_key",
+    "default_policy",
+    "new_key",
+    "schedule_deletion",
 ]
-
-
-class KeyState(str, Enum):
-    """The KeyState values a symmetric encryption key can have."""
-
-    ENABLED = "Enabled"
-    DISABLED = "Disabled"
-    PENDING_DELETION = "PendingDeletion"
-    UNAVAILABLE = "Unavailable"
-
-
-class KeyUse(str, Enum):
-    """Kinds of operation on an existing key, grouped by how key state affects them."""
-
-    CRYPTO = "Encrypt, Decrypt, ReEncrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext"
-    ENABLE_DISABLE = "EnableKey, DisableKey"
-    SCHEDULE_DELETION = "ScheduleKeyDeletion"
-    CANCEL_DELETION = "CancelKeyDeletion"
-    MODIFY = "CreateAlias, UpdateAlias, TagResource, UntagResource, UpdateKeyDescription"
-    ROTATION = "EnableKeyRotation, DisableKeyRotation"
-    READ = (
-        "DescribeKey, GetKeyPolicy, PutKeyPolicy, ListKeyPolicies, ListResourceTags, "
-        "GetKeyRotationStatus, ListAliases"
-    )
-
-
-class Outcome(str, Enum):
-    """A cell of :data:`KEY_RULES`."""
-
-    OK = "succeeds"
-    DISABLED = "DisabledException: <key ARN> is disabled."
-    PENDING = "KMSInvalidStateException: <key ARN> is pending deletion."
-    UNAVAILABLE = "KMSInvalidStateException: <key ARN> is unavailable."
-    NOT_PENDING = "KMSInvalidStateException: <key ARN> is not pending deletion."
-
-
-OK, DISABLED, PENDING, UNAVAILABLE, NOT_PENDING = (
-    Outcome.OK,
-    Outcome.DISABLED,
-    Outcome.PENDING,
-    Outcome.UNAVAILABLE,
-    Outcome.NOT_PENDING,
-)
-_COLUMNS: Final = (
-    KeyState.ENABLED,
-    KeyState.DISABLED,
-    KeyState.PENDING_DELETION,
-    KeyState.UNAVAILABLE,
-)
-
-
-def _row(*cells: Outcome) -> Mapping[KeyState, Outcome]:
-    return dict(zip(_COLUMNS, cells, strict=True))
-
-
-KEY_RULES: Final[Mapping[KeyUse, Mapping[KeyState, Outcome]]] = {
-    #                           Enabled      Disabled     PendingDeletion  Unavailable
-    KeyUse.CRYPTO:            _row(OK,          DISABLED,    PENDING,  UNAVAILABLE),
-    KeyUse.ENABLE_DISABLE:    _row(OK,          OK,          PENDING,  OK),
-    KeyUse.SCHEDULE_DELETION: _row(OK,          OK,          PENDING,  OK),
-    KeyUse.CANCEL_DELETION:   _row(NOT_PENDING, NOT_PENDING, OK,       NOT_PENDING),
-    KeyUse.MODIFY:            _row(OK,          OK,          PENDING,  OK),
-    KeyUse.ROTATION:          _row(OK,          DISABLED,    PENDING,  OK),
-    KeyUse.READ:              _row(OK,          OK,          OK,       OK),
-}  # fmt: skip
-"""What each kind of use does in each key state."""
 
 
 @dataclass(eq=False, slots=True)
@@ -103,10 +28,9 @@ class KmsKey:
     """A symmetric encryption KMS key.
 
     ``enabled`` is what EnableKey and DisableKey last set; the key state is
-    derived by :func:`key_state`. ``material`` is the 256-bit AES key, and
-    ``material_id`` a stable 64-hex-digit id of it (random, like AWS's).
-    :func:`~kmsmock.domain.keyring.new_key` passes the fields up to
-    ``description`` by position, in this order.
+    derived by :func:`~kmsmock.domain.key_states.key_state`. ``material`` is
+    the 256-bit AES key, and ``material_id`` a stable 64-hex-digit id of it
+    (random, like AWS's). ``store`` is the custom key store the key lives in.
     """
 
     id: str
@@ -123,14 +47,12 @@ class KmsKey:
     enabled: bool = True
     deletion_date: float | None = None
     pending_window_days: int | None = None
-    store_id: str | None = None
+    store: CustomKeyStore | None = field(default=None, repr=False)
     cloudhsm_cluster_id: str | None = None
     xks_key_id: str | None = None
     rotation_period_days: int | None = None
     rotation_enabled_at: float | None = None
     tags: dict[str, str] = field(default_factory=dict)
-    renderings: dict[str, str] = field(default_factory=dict, repr=False)
-    """A cache the API layer keeps of the key's unchanging public fields, as JSON text."""
 
 
 @dataclass(eq=False, slots=True)
@@ -145,21 +67,87 @@ class Alias:
     seq: int
 
 
-def key_state(key: KmsKey, store_state: ConnectionState | None) -> KeyState:
-    """The key state of ``key``, given the ConnectionState of its store (None: no store)."""
-    if key.deletion_date is not None:
-        return KeyState.PENDING_DELETION
-    if store_state is not None and store_state is not ConnectionState.CONNECTED:
-        return KeyState.UNAVAILABLE
-    return KeyState.ENABLED if key.enabled else KeyState.DISABLED
+_POLICY = """{
+  "Version" : "2012-10-17",
+  "Id" : "key-default-1",
+  "Statement" : [ {
+    "Sid" : "Enable IAM User Permissions",
+    "Effect" : "Allow",
+    "Principal" : {
+      "AWS" : "arn:aws:iam::%s:root"
+    },
+    "Action" : "kms:*",
+    "Resource" : "*"
+  } ]
+}"""
 
 
-def require_key_state(key: KmsKey, state: KeyState, use: KeyUse) -> None:
-    """Raise the error :data:`KEY_RULES` gives for ``use`` in ``state``, if any."""
-    if state is KeyState.ENABLED and use is not KeyUse.CANCEL_DELETION:
-        return  # the common case, without hashing two enums
-    outcome = KEY_RULES[use][state]
-    if outcome is Outcome.OK:
-        return
-    code, message = outcome.value.split(": ", 1)
-    raise AwsError(code, message.replace("<key ARN>", key.arn))
+@functools.lru_cache(maxsize=64)
+def default_policy(account_id: str) -> str:
+    """The key policy KMS gives a key created without one."""
+    return _POLICY % account_id
+
+
+def new_key(
+    *,
+    account_id: str,
+    region: str,
+    seq: int,
+    now: float,
+    description: str = "",
+    policy: str | None = None,
+    origin: str = "AWS_KMS",
+    store: CustomKeyStore | None = None,
+    xks_key_id: str | None = None,
+    tags: dict[str, str] | None = None,
+) -> KmsKey:
+    """A new Enabled symmetric encryption key with fresh material (the caller checked the store)."""
+    key_id = str(uuid.uuid4())
+    return KmsKey(
+        id=key_id,
+        arn=f"arn:aws:kms:{region}:{account_id}:key/{key_id}",
+        account_id=account_id,
+        region=region,
+        seq=seq,
+        created=now,
+        origin=origin,
+        policy=policy if policy is not None else default_policy(account_id),
+        material=os.urandom(32),
+        material_id=os.urandom(32).hex(),
+        description=description,
+        store=store,
+        cloudhsm_cluster_id=(
+            store.settings.cluster_id
+            if store is not None and isinstance(store.settings, CloudHsmSettings)
+            else None
+        ),
+        xks_key_id=xks_key_id,
+        tags=dict(tags or {}),
+    )
+
+
+def check_store_for_new_key(store: CustomKeyStore, origin: str) -> None:
+    """The CreateKey rules that depend only on the store: the right origin, and CONNECTED."""
+    expected = "AWS_CLOUDHSM" if store.type is KeyStoreType.AWS_CLOUDHSM else "EXTERNAL_KEY_STORE"
+    if origin != expected:
+        raise AwsError(
+            "UnsupportedOperationException",
+            f"Origin {origin} is not valid for custom key store '{store.id}' of type "
+            f"{store.type.value}; use Origin {expected}.",
+        )
+    gate(store, Action.CREATE_KEY)
+
+
+def schedule_deletion(key: KmsKey, *, now: float, days: int) -> None:
+    """Put a key in PendingDeletion for ``days`` days (7 to 30)."""
+    check_key_use(key, key_state(key), KeyUse.SCHEDULE_DELETION)
+    key.deletion_date = now + days * 86400
+    key.pending_window_days = days
+
+
+def cancel_deletion(key: KmsKey) -> None:
+    """Take a key out of PendingDeletion; it is Disabled afterwards, as in AWS."""
+    check_key_use(key, key_state(key), KeyUse.CANCEL_DELETION)
+    key.deletion_date = None
+    key.pending_window_days = None
+    key.enabled = False

@@ -6,93 +6,83 @@ in the model; the call log shows ``"<redacted>"`` in their place.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["REDACTED", "compile_redactor"]
+from .shapes import ShapeFold
+
+__all__ = ["REDACTED", "Redact", "redactor_for"]
 
 REDACTED = "<redacted>"
 """What the call log shows in place of a sensitive value."""
 
 Redact = Callable[[Any], Any]
+"""Copies a value with its sensitive parts replaced by :data:`REDACTED`."""
 
 
-def compile_redactor(shape: Any) -> Redact | None:
-    """Build a function that copies a request's parameters with sensitive values redacted.
+def redactor_for(shape: Any) -> Redact | None:
+    """The redactor of a request's parameters; None when the shape holds no secret.
 
-    Works on raw (unvalidated) parameters too: a value of the wrong type where
-    a shape holds secrets is redacted whole. For a shape without sensitive
-    members (or no shape) there is nothing to redact: the answer is None.
+    It works on raw (unvalidated) parameters too: a value of the wrong type
+    where a shape holds secrets is redacted whole.
     """
     if shape is None:
         return None
-    return _find_redactor(shape, {})
+    return _Redactors().build(shape)
 
 
 def _redact_all(value: Any) -> Any:
     return REDACTED
 
 
-def _find_redactor(shape: Any, memo: dict[str, Redact | None]) -> Redact | None:
-    if shape.metadata.get("sensitive"):
-        return _redact_all
-    if shape.name in memo:
-        return memo[shape.name]
-    memo[shape.name] = None  # recursion guard: assume nothing sensitive below
-    result: Redact | None = None
-    if shape.type_name == "structure":
-        inner = {
-            name: found
-            for name, member in shape.members.items()
-            if (found := _find_redactor(member, memo)) is not None
-        }
-        if inner:
-            result = _structure_redactor(inner)
-    elif shape.type_name == "list":
-        element = _find_redactor(shape.member, memo)
-        if element is not None:
-            result = _list_redactor(element)
-    elif shape.type_name == "map":
-        item = _find_redactor(shape.value, memo)
-        if item is not None:
-            result = _map_redactor(item)
-    memo[shape.name] = result
-    return result
+class _Redactors(ShapeFold["Redact | None"]):
+    """Builds the redactor of a shape from its members' (None: nothing to redact)."""
 
+    def structure(self, shape: Any, members: Mapping[str, Redact | None]) -> Redact | None:
+        if shape.metadata.get("sensitive"):
+            return _redact_all
+        inner = {name: redact for name, redact in members.items() if redact is not None}
+        if not inner:
+            return None
 
-def _structure_redactor(inner: dict[str, Redact]) -> Redact:
-    hidden = [name for name, redact in inner.items() if redact is _redact_all]
-    nested = {name: redact for name, redact in inner.items() if redact is not _redact_all}
+        def redact_structure(value: Any) -> Any:
+            if not isinstance(value, dict):
+                return REDACTED
+            copy = dict(value)
+            for name, redact in inner.items():
+                if copy.get(name) is not None:
+                    copy[name] = redact(copy[name])
+            return copy
 
-    def redact(value: Any) -> Any:
-        if not isinstance(value, dict):
-            return REDACTED
-        out = dict(value)
-        for name in hidden:  # sensitive members: replaced whole, without a call
-            if out.get(name) is not None:
-                out[name] = REDACTED
-        for name, redact_member in nested.items():
-            item = out.get(name)
-            if item is not None:
-                out[name] = redact_member(item)
-        return out
+        return redact_structure
 
-    return redact
+    def list(self, shape: Any, member: Redact | None) -> Redact | None:
+        if shape.metadata.get("sensitive"):
+            return _redact_all
+        if member is None:
+            return None
+        redact_item = member
 
+        def redact_list(value: Any) -> Any:
+            if not isinstance(value, list):
+                return REDACTED
+            return [redact_item(item) for item in value]
 
-def _list_redactor(element: Redact) -> Redact:
-    def redact(value: Any) -> Any:
-        if not isinstance(value, list):
-            return REDACTED
-        return [element(item) for item in value]
+        return redact_list
 
-    return redact
+    def map(self, shape: Any, key: Redact | None, value: Redact | None) -> Redact | None:
+        if shape.metadata.get("sensitive"):
+            return _redact_all
+        if value is None:
+            return None
+        redact_value = value
 
+        def redact_map(entries: Any) -> Any:
+            if not isinstance(entries, dict):
+                return REDACTED
+            return {name: redact_value(item) for name, item in entries.items()}
 
-def _map_redactor(item: Redact) -> Redact:
-    def redact(value: Any) -> Any:
-        if not isinstance(value, dict):
-            return REDACTED
-        return {key: item(entry) for key, entry in value.items()}
+        return redact_map
 
-    return redact
+    def scalar(self, shape: Any) -> Redact | None:
+        return _redact_all if shape.metadata.get("sensitive") else None

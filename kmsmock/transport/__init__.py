@@ -1,5 +1,8 @@
-"""Thin adapters that bring requests to the one dispatch (:mod:`kmsmock.dispatch`).
+"""Transports: the ways KMS requests reach kmsmock, each a small adapter of one shape.
 
-A transport that has a raw request hands it to ``serve``; the botocore hook,
-which knows the operation and the caller already, hands the body to ``answer``.
+Every transport is a :class:`~kmsmock.transport.base.Transport`: started with
+the pipeline of the active simulation, it turns each raw request it catches
+into a neutral :class:`~kmsmock.protocol.messages.Request`, hands it to the
+pipeline, and turns the neutral answer back into its own response type. A
+transport knows nothing of the simulated KMS.
 """

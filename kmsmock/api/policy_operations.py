@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..domain.errors import AwsError
-from ..domain.keys import KeyUse
-from .keyref import find_key
-from .keys import check_policy
+from ..domain.aws_error import AwsError
+from ..domain.key_states import KeyUse
+from .key_operations import check_policy
+from .key_reference import find_key
 from .registry import Context, Params, Result, operation
 
 __all__: list[str] = []

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from .errors import AwsError
+from .aws_error import AwsError
 from .keys import Alias, KmsKey
-from .keystore import CustomKeyStore
+from .stores import CustomKeyStore
 
-__all__ = ["RegionState"]
+__all__ = ["AccountRegion"]
 
 
-class RegionState:
+class AccountRegion:
     """The custom key stores, KMS keys and aliases of one account in one region.
 
     Items carry a sequence number in creation order, which paging markers use,
@@ -30,8 +30,9 @@ class RegionState:
         self._store_keys: dict[str, int] = {}
         self._external_keys: dict[tuple[str, str], str] = {}
         self._seq = 0
-        self.renderings: dict[str, object] = {}
-        """A cache the API layer keeps of listings, as JSON text (see :meth:`keys_version`)."""
+
+    def __repr__(self) -> str:
+        return f"<AccountRegion {self.account_id} {self.region}>"
 
     def next_seq(self) -> int:
         """Return a sequence number greater than every one handed out before."""
@@ -65,27 +66,23 @@ class RegionState:
 
     # -- keys -------------------------------------------------------------------------
 
-    def keys_version(self) -> tuple[int, int]:
-        """A value that changes whenever a key is added or removed."""
-        return len(self.key_list), self.key_list[-1].seq if self.key_list else 0
-
     def add_key(self, key: KmsKey) -> None:
         """Add a new key (its seq is the highest so far)."""
         self.keys[key.id] = key
         self.key_list.append(key)
-        if key.store_id is not None:
-            self._store_keys[key.store_id] = self._store_keys.get(key.store_id, 0) + 1
+        if key.store is not None:
+            self._store_keys[key.store.id] = self._store_keys.get(key.store.id, 0) + 1
             if key.xks_key_id is not None:
-                self._external_keys[(key.store_id, key.xks_key_id)] = key.id
+                self._external_keys[(key.store.id, key.xks_key_id)] = key.id
 
     def remove_key(self, key: KmsKey) -> None:
         """Delete a key for good, with the aliases that point to it."""
         del self.keys[key.id]
         index = bisect_left(self.key_list, key.seq, key=lambda k: k.seq)
         del self.key_list[index]
-        if key.store_id is not None:
-            self._store_keys[key.store_id] -= 1
+        if key.store is not None:
+            self._store_keys[key.store.id] -= 1
             if key.xks_key_id is not None:
-                self._external_keys.pop((key.store_id, key.xks_key_id), None)
+                self._external_keys.pop((key.store.id, key.xks_key_id), None)
         for name in [n for n, alias in self.aliases.items() if alias.target_key_id == key.id]:
             del self.aliases[name]

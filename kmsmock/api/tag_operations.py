@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
-from ..domain.errors import AwsError
-from ..domain.keys import KeyUse, KmsKey
-from .keyref import find_key
+from ..domain.aws_error import AwsError
+from ..domain.key_states import KeyUse
+from ..domain.keys import KmsKey
+from .key_reference import find_key
 from .paging import paginate
 from .registry import Context, Params, Result, operation
 

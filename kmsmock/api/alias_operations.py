@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..domain.errors import AwsError
-from ..domain.keys import Alias, KeyUse
-from ..domain.region import RegionState
-from .keyref import find_key
+from ..domain.aws_error import AwsError
+from ..domain.key_states import KeyUse
+from ..domain.keys import Alias
+from ..domain.scope import AccountRegion
+from .key_reference import find_key
 from .paging import paginate
-from .registry import Context, Params, Result, operation
+from .registry import Context, Params, Result, epoch, operation
 
 __all__: list[str] = []
 
@@ -17,10 +18,10 @@ _PREFIX: Final = "alias/"
 _RESERVED: Final = "alias/aws/"
 
 
-def _alias(region: RegionState, name: str) -> Alias:
-    alias = region.aliases.get(name)
+def _alias(scope: AccountRegion, name: str) -> Alias:
+    alias = scope.aliases.get(name)
     if alias is None:
-        raise AwsError("NotFoundException", f"Alias {region.arn(name)} is not found.")
+        raise AwsError("NotFoundException", f"Alias {scope.arn(name)} is not found.")
     return alias
 
 
@@ -43,22 +44,28 @@ def create_alias(ctx: Context, params: Params) -> Result:
     """CreateAlias: a new alias for a key in the caller's account and region."""
     name = params["AliasName"]
     _check_new_name(name)
-    region = ctx.region
+    scope = ctx.scope
     key = find_key(ctx, params["TargetKeyId"], KeyUse.MODIFY, "TargetKeyId")
-    if name in region.aliases:
+    if name in scope.aliases:
         raise AwsError(
-            "AlreadyExistsException", f"An alias with the name {region.arn(name)} already exists"
+            "AlreadyExistsException", f"An alias with the name {scope.arn(name)} already exists"
         )
     now = ctx.now
-    region.aliases[name] = Alias(name, region.arn(name), key.id, now, now, region.next_seq())
+    scope.aliases[name] = Alias(
+        name=name,
+        arn=scope.arn(name),
+        target_key_id=key.id,
+        created=now,
+        updated=now,
+        seq=scope.next_seq(),
+    )
     return {}
 
 
 @operation("UpdateAlias")
 def update_alias(ctx: Context, params: Params) -> Result:
     """UpdateAlias: point an existing alias at another key."""
-    region = ctx.region
-    alias = _alias(region, params["AliasName"])
+    alias = _alias(ctx.scope, params["AliasName"])
     key = find_key(ctx, params["TargetKeyId"], KeyUse.MODIFY, "TargetKeyId")
     alias.target_key_id = key.id
     alias.updated = ctx.now
@@ -68,16 +75,14 @@ def update_alias(ctx: Context, params: Params) -> Result:
 @operation("DeleteAlias")
 def delete_alias(ctx: Context, params: Params) -> Result:
     """DeleteAlias: remove an alias (its key is untouched)."""
-    region = ctx.region
-    del region.aliases[_alias(region, params["AliasName"]).name]
+    del ctx.scope.aliases[_alias(ctx.scope, params["AliasName"]).name]
     return {}
 
 
 @operation("ListAliases")
 def list_aliases(ctx: Context, params: Params) -> Result:
     """ListAliases: the aliases of the account and region, or of one key, paged."""
-    region = ctx.region
-    aliases = sorted(region.aliases.values(), key=lambda alias: alias.seq)
+    aliases = sorted(ctx.scope.aliases.values(), key=lambda alias: alias.seq)
     key_ref = params.get("KeyId")
     if key_ref is not None:
         key = find_key(ctx, key_ref, KeyUse.READ)
@@ -88,8 +93,8 @@ def list_aliases(ctx: Context, params: Params) -> Result:
             "AliasName": alias.name,
             "AliasArn": alias.arn,
             "TargetKeyId": alias.target_key_id,
-            "CreationDate": round(alias.created, 3),
-            "LastUpdatedDate": round(alias.updated, 3),
+            "CreationDate": epoch(alias.created),
+            "LastUpdatedDate": epoch(alias.updated),
         }
         for alias in page.items
     ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ..domain.errors import AwsError
-from ..domain.keys import KeyUse, KmsKey
-from .keyref import find_key
-from .registry import Context, Params, Result, operation
+from ..domain.aws_error import AwsError
+from ..domain.key_states import KeyUse
+from ..domain.keys import KmsKey
+from .key_reference import find_key
+from .registry import Context, Params, Result, epoch, operation
 
 __all__: list[str] = []
 
@@ -29,8 +30,8 @@ def get_key_rotation_status(ctx: Context, params: Params) -> Result:
     result: Result = {"KeyRotationEnabled": key.rotation_period_days is not None, "KeyId": key.arn}
     if key.rotation_period_days is not None and key.rotation_enabled_at is not None:
         result["RotationPeriodInDays"] = key.rotation_period_days
-        result["NextRotationDate"] = round(
-            key.rotation_enabled_at + key.rotation_period_days * 86400, 3
+        result["NextRotationDate"] = epoch(
+            key.rotation_enabled_at + key.rotation_period_days * 86400
         )
     return result
 

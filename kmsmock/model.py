@@ -1,4 +1,8 @@
-"""botocore's KMS service model, loaded once, on first use rather than at import."""
+"""botocore's KMS service model, loaded once, on first use rather than at import.
+
+The protocol validates against it, the operations read their reference text from it, and
+the handle checks what a test arranges against its patterns and errors.
+"""
 
 from __future__ import annotations
 

@@ -1,13 +1,13 @@
-"""The ``requests`` transport: POSTs to ``https://kms.<region>.amazonaws.com`` via ``responses``.
+"""The ``requests`` transport: calls to ``https://kms.<region>.amazonaws.com`` via ``responses``.
 
 Requests to any other URL pass through to whatever ``HTTPAdapter.send`` was
-installed before the mock started: the real one, a user's own ``responses``
-mock, or moto's.
+installed before the transport started: the real one, a user's own
+``responses`` mock, or moto's.
 
 ``responses`` (with ``requests`` and ``unittest.mock``) costs a fresh process
-tens of milliseconds to import, so the hook is started only when ``requests``
-is in use: at once if it is imported already, otherwise the moment it is
-imported while the mock is active.
+tens of milliseconds to import, so the interception is installed only when
+``requests`` is in use: at once if it is imported already, otherwise the
+moment it is imported while the transport is started.
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ import importlib.abc
 import importlib.machinery
 import re
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from ..simulation import Simulation
+from ..protocol.caller import caller_of
+from ..protocol.messages import Request
+from .base import Transport
 
-__all__ = ["KMS_URL", "RequestsHook"]
+__all__ = ["KMS_URL", "RequestsTransport", "requests_transport"]
 
 KMS_URL = re.compile(r"https://kms(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?::443)?(?:/.*)?")
 """The endpoints this transport owns."""
@@ -32,36 +32,36 @@ KMS_URL = re.compile(r"https://kms(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)
 _METHODS = ("GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS")
 
 
-class RequestsHook:
-    """Routes KMS requests made with ``requests`` to the simulation while started."""
+class RequestsTransport(Transport):
+    """Answers KMS requests made with ``requests`` while started."""
 
-    def __init__(self, simulation: Callable[[], Simulation | None]) -> None:
-        self._simulation = simulation
+    def __init__(self) -> None:
+        super().__init__()
         self._mock: Any = None
         self._watcher: _ImportWatcher | None = None
-        self._lock = threading.RLock()
 
-    def _answer(self, request: Any) -> tuple[int, dict[str, str], bytes]:
-        simulation = self._simulation()
-        if simulation is None:  # pragma: no cover - the hook only runs while active
-            raise RuntimeError("kmsmock's requests hook ran while the mock was inactive")
-        body = request.body or b""
-        if isinstance(body, str):
-            body = body.encode()
-        from ..dispatch import serve
-        from ..protocol.wire import RawRequest
+    def _answer(self, prepared: Any) -> tuple[int, dict[str, str], bytes]:
+        """The ``responses`` callback: the pipeline's answer as (status, headers, body)."""
+        answerer = self.answerer
+        if answerer is None:  # pragma: no cover - the callback only runs while started
+            raise RuntimeError("kmsmock's requests transport ran while stopped")
+        body = prepared.body or b""
+        caller = caller_of(prepared.headers, prepared.url)
+        request = Request(
+            headers=prepared.headers,
+            body=body.encode() if isinstance(body, str) else body,
+            account_id=caller.account_id,
+            region=caller.region,
+        )
+        response = answerer.answer(request)
+        return response.status, response.headers, response.body
 
-        answer = serve(simulation, RawRequest(url=request.url, headers=request.headers, body=body))
-        return answer.status, answer.headers, answer.body
-
-    def start(self) -> None:
-        """Route KMS requests now if ``requests`` is imported, else once it is."""
-        with self._lock:
-            if "requests" in sys.modules:
-                self._patch()
-            elif self._watcher is None:
-                self._watcher = _ImportWatcher("requests", self._imported)
-                sys.meta_path.insert(0, self._watcher)
+    def _install(self) -> None:
+        if "requests" in sys.modules:
+            self._patch()
+        else:
+            self._watcher = _ImportWatcher("requests", self._imported)
+            sys.meta_path.insert(0, self._watcher)
 
     def _imported(self) -> None:
         with self._lock:
@@ -85,15 +85,17 @@ class RequestsHook:
         mock.start()
         self._mock = mock
 
-    def stop(self) -> None:
-        """Undo :meth:`start`."""
-        with self._lock:
-            watcher, self._watcher = self._watcher, None
-            if watcher is not None and watcher in sys.meta_path:
-                sys.meta_path.remove(watcher)
-            mock, self._mock = self._mock, None
-            if mock is not None:
-                mock.stop(allow_assert=False)
+    def _uninstall(self) -> None:
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None and watcher in sys.meta_path:
+            sys.meta_path.remove(watcher)
+        mock, self._mock = self._mock, None
+        if mock is not None:
+            mock.stop(allow_assert=False)
+
+
+requests_transport = RequestsTransport()
+"""The process's one ``requests`` transport; :mod:`kmsmock.activation` starts and stops it."""
 
 
 class _ImportWatcher(importlib.abc.MetaPathFinder):

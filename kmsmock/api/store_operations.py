@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..domain import backing, keystores
+from ..domain import backing, store_catalogue
+from ..domain.aws_error import AwsError
 from ..domain.connection import ConnectionState
-from ..domain.errors import AwsError
-from ..domain.keystore import (
+from ..domain.secret import Secret
+from ..domain.stores import (
     CloudHsmSettings,
     CustomKeyStore,
     KeyStoreType,
@@ -15,12 +16,10 @@ from ..domain.keystore import (
     XksCredential,
     XksSettings,
 )
-from ..domain.secret import Secret
-from ..protocol.wire import Encoded, encode_json
 from .paging import paginate
-from .registry import Context, Params, Result, operation
+from .registry import Context, Params, Result, epoch, operation
 
-__all__ = ["describe_store"]
+__all__ = ["store_entry"]
 
 _CLOUDHSM_PARAMS = ("CloudHsmClusterId", "TrustAnchorCertificate", "KeyStorePassword")
 _XKS_PARAMS = (
@@ -81,13 +80,13 @@ def _settings_for_create(ctx: Context, params: Params) -> CloudHsmSettings | Xks
     )
 
 
-def describe_store(store: CustomKeyStore) -> Result:
+def store_entry(store: CustomKeyStore) -> Result:
     """The CustomKeyStoresListEntry of a store: the model's fields, never a secret."""
     entry: Result = {
         "CustomKeyStoreId": store.id,
         "CustomKeyStoreName": store.name,
         "ConnectionState": store.state.value,
-        "CreationDate": round(store.created, 3),
+        "CreationDate": epoch(store.created),
         "CustomKeyStoreType": store.type.value,
     }
     if store.state is ConnectionState.FAILED and store.error_code is not None:
@@ -110,33 +109,11 @@ def describe_store(store: CustomKeyStore) -> Result:
     return entry
 
 
-def store_entry(store: CustomKeyStore) -> str:
-    """The store's CustomKeyStoresListEntry as JSON text, kept until the store changes."""
-    cached = store.rendering
-    if (
-        cached is not None
-        and cached[0] is store.settings
-        and cached[1] is store.state
-        and cached[2] == store.name
-        and cached[3] == store.error_code
-    ):
-        return cached[4]  # type: ignore[return-value]
-    text = encode_json(describe_store(store))
-    store.rendering = (store.settings, store.state, store.name, store.error_code, text)
-    return text
-
-
-def _verifier(ctx: Context, store: CustomKeyStore | None = None) -> keystores.Verify:
+def _verifier(ctx: Context, store: CustomKeyStore | None = None) -> store_catalogue.Verify:
     """KMS's probe of the backing store, for a create (no store) or an update."""
-    world, region = ctx.backend.world, ctx.region
 
     def verify(settings: CloudHsmSettings | XksSettings) -> None:
-        if isinstance(settings, XksSettings):
-            backing.check_proxy_for_store(world, region, settings)
-        elif store is None:
-            backing.check_cluster_for_create(world, region, settings)
-        else:
-            backing.check_cluster_for_update(world, region, store, settings)
+        backing.verify_settings(ctx.kms.world, ctx.scope, settings, store)
 
     return verify
 
@@ -145,8 +122,8 @@ def _verifier(ctx: Context, store: CustomKeyStore | None = None) -> keystores.Ve
 def create_custom_key_store(ctx: Context, params: Params) -> Result:
     """CreateCustomKeyStore: a new DISCONNECTED CloudHSM or external key store."""
     settings = _settings_for_create(ctx, params)
-    store = keystores.create_store(
-        ctx.region, params["CustomKeyStoreName"], settings, ctx.now, verify=_verifier(ctx)
+    store = store_catalogue.create_store(
+        ctx.scope, params["CustomKeyStoreName"], settings, ctx.now, verify=_verifier(ctx)
     )
     return {"CustomKeyStoreId": store.id}
 
@@ -161,32 +138,29 @@ def describe_custom_key_stores(ctx: Context, params: Params) -> Result:
             "ValidationException",
             "Specify either CustomKeyStoreId or CustomKeyStoreName, not both.",
         )
-    stores = keystores.find_stores(ctx.region, store_id=store_id, name=name)
+    stores = store_catalogue.find_stores(ctx.scope, store_id=store_id, name=name)
     page = paginate(ctx, params, stores, default_limit=1000, filters=(store_id, name))
-    return page.result("CustomKeyStores", Encoded.array([store_entry(s) for s in page.items]))
+    return page.result("CustomKeyStores", [store_entry(store) for store in page.items])
 
 
 @operation("ConnectCustomKeyStore")
 def connect_custom_key_store(ctx: Context, params: Params) -> Result:
     """ConnectCustomKeyStore: start connecting the store to its backing store."""
-    region = ctx.region
-    ctx.backend.connect(region, region.store(params["CustomKeyStoreId"]))
+    ctx.kms.connect(ctx.scope, ctx.scope.store(params["CustomKeyStoreId"]))
     return {}
 
 
 @operation("DisconnectCustomKeyStore")
 def disconnect_custom_key_store(ctx: Context, params: Params) -> Result:
     """DisconnectCustomKeyStore: start disconnecting the store."""
-    region = ctx.region
-    ctx.backend.disconnect(region, region.store(params["CustomKeyStoreId"]))
+    ctx.kms.disconnect(ctx.scope, ctx.scope.store(params["CustomKeyStoreId"]))
     return {}
 
 
 @operation("UpdateCustomKeyStore")
 def update_custom_key_store(ctx: Context, params: Params) -> Result:
     """UpdateCustomKeyStore: change the store's name or backing-store settings."""
-    region = ctx.region
-    store = region.store(params["CustomKeyStoreId"])
+    store = ctx.scope.store(params["CustomKeyStoreId"])
     what = f"a custom key store with CustomKeyStoreType {store.type.value}"
     if store.type is KeyStoreType.AWS_CLOUDHSM:
         _forbid(params, _XKS_UPDATES, what)
@@ -195,7 +169,7 @@ def update_custom_key_store(ctx: Context, params: Params) -> Result:
     password = params.get("KeyStorePassword")
     credential = params.get("XksProxyAuthenticationCredential")
     connectivity = params.get("XksProxyConnectivity")
-    changes = keystores.StoreChanges(
+    changes = store_catalogue.StoreChanges(
         name=params.get("NewCustomKeyStoreName"),
         password=None if password is None else Secret(password),
         cluster_id=params.get("CloudHsmClusterId"),
@@ -206,15 +180,14 @@ def update_custom_key_store(ctx: Context, params: Params) -> Result:
         vpc_endpoint_service_owner=params.get("XksProxyVpcEndpointServiceOwner"),
         credential=None if credential is None else _credential(credential),
     )
-    keystores.update_store(region, store, changes, verify=_verifier(ctx, store))
+    store_catalogue.update_store(ctx.scope, store, changes, verify=_verifier(ctx, store))
     return {}
 
 
 @operation("DeleteCustomKeyStore")
 def delete_custom_key_store(ctx: Context, params: Params) -> Result:
     """DeleteCustomKeyStore: remove a DISCONNECTED store that holds no keys."""
-    region = ctx.region
-    store = region.store(params["CustomKeyStoreId"])
-    keystores.delete_store(region, store)
-    ctx.backend.forget(store)
+    store = ctx.scope.store(params["CustomKeyStoreId"])
+    store_catalogue.delete_store(ctx.scope, store)
+    ctx.kms.forget(store)
     return {}

@@ -1,36 +1,35 @@
-"""The rules of the custom key store catalogue: create, find, update and delete.
+"""The custom key store catalogue: creating, finding, updating and deleting stores.
 
-Connection changes go through :func:`require`, which reads the rule table in
-:mod:`kmsmock.domain.connection`; the timers that complete them live in
-:class:`kmsmock.domain.backend.Backend`.
+Every change goes through the connection state machine's gate
+(:mod:`kmsmock.domain.connection`); the uniqueness rules and the quota live here.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Final
 
-from .connection import Action, ConnectionState, allowed_states, next_state
-from .errors import AwsError
-from .keystore import (
+from .aws_error import AwsError
+from .connection import Action, ConnectionState, gate, update_action
+from .scope import AccountRegion
+from .secret import Secret
+from .stores import (
     CloudHsmSettings,
     CustomKeyStore,
     XksConnectivity,
     XksCredential,
     XksSettings,
 )
-from .region import RegionState
-from .secret import Secret
 
 __all__ = [
     "MAX_STORES_PER_REGION",
     "StoreChanges",
+    "Verify",
     "create_store",
     "delete_store",
     "find_stores",
-    "require",
     "update_store",
 ]
 
@@ -38,35 +37,22 @@ MAX_STORES_PER_REGION: Final = 10
 """KMS quota: custom key stores per account and region, of every type and state."""
 
 
-def require(store: CustomKeyStore, action: Action) -> ConnectionState:
-    """Return the state ``action`` leads to, or raise CustomKeyStoreInvalidStateException."""
-    after = next_state(action, store.state)
-    if after is None:
-        valid = ", ".join(state.value for state in allowed_states(action))
-        raise AwsError(
-            "CustomKeyStoreInvalidStateException",
-            f"Custom key store '{store.id}' has ConnectionState {store.state.value}. "
-            f"{action.value} is valid only when the ConnectionState is {valid}.",
-        )
-    return after
-
-
 def find_stores(
-    region: RegionState, *, store_id: str | None = None, name: str | None = None
+    scope: AccountRegion, *, store_id: str | None = None, name: str | None = None
 ) -> list[CustomKeyStore]:
     """Every store in creation order, or the one with this id or this name."""
     if store_id is not None:
-        return [region.store(store_id)]
+        return [scope.store(store_id)]
     if name is not None:
-        for store in region.stores.values():
+        for store in scope.stores.values():
             if store.name == name:
                 return [store]
         raise AwsError(
             "CustomKeyStoreNotFoundException",
             f"Custom key store with name '{name}' does not exist in account "
-            f"{region.account_id} in region {region.region}.",
+            f"{scope.account_id} in region {scope.region}.",
         )
-    return list(region.stores.values())
+    return list(scope.stores.values())
 
 
 Verify = Callable[[CloudHsmSettings | XksSettings], None]
@@ -74,7 +60,7 @@ Verify = Callable[[CloudHsmSettings | XksSettings], None]
 
 
 def create_store(
-    region: RegionState,
+    scope: AccountRegion,
     name: str,
     settings: CloudHsmSettings | XksSettings,
     now: float,
@@ -86,30 +72,30 @@ def create_store(
     request those rules refuse never reaches the backing store.
     """
     if isinstance(settings, CloudHsmSettings):
-        for existing in region.stores.values():
+        for existing in scope.stores.values():
             if (
                 existing.name == name
                 and existing.settings == settings
                 and existing.state is ConnectionState.DISCONNECTED
             ):
                 return existing
-    _check_unique(region, name, settings, exclude=None)
-    if len(region.stores) >= MAX_STORES_PER_REGION:
+    _check_unique(scope, name, settings, exclude=None)
+    if len(scope.stores) >= MAX_STORES_PER_REGION:
         raise AwsError(
             "LimitExceededException",
-            f"Account {region.account_id} already has {MAX_STORES_PER_REGION} custom key "
-            f"stores in region {region.region}, the most it may have.",
+            f"Account {scope.account_id} already has {MAX_STORES_PER_REGION} custom key "
+            f"stores in region {scope.region}, the most it may have.",
         )
     if verify is not None:
         verify(settings)
     store = CustomKeyStore(
-        id=_new_store_id(region),
+        id=_new_store_id(scope),
         name=name,
-        seq=region.next_seq(),
+        seq=scope.next_seq(),
         created=now,
         settings=settings,
     )
-    region.stores[store.id] = store
+    scope.stores[store.id] = store
     return store
 
 
@@ -127,23 +113,13 @@ class StoreChanges:
     vpc_endpoint_service_owner: str | None = None
     credential: XksCredential | None = None
 
-    def live_only(self, settings: CloudHsmSettings | XksSettings) -> bool:
-        """True when every change may be made while the store is CONNECTED."""
-        others: tuple[object, ...]
-        if isinstance(settings, CloudHsmSettings):
-            others = (self.password, self.cluster_id)
-        else:
-            others = (
-                self.uri_endpoint,
-                self.connectivity,
-                self.vpc_endpoint_service_name,
-                self.vpc_endpoint_service_owner,
-            )
-        return all(value is None for value in others)
+    def changed(self) -> list[str]:
+        """The names of the properties this request changes."""
+        return [item.name for item in fields(self) if getattr(self, item.name) is not None]
 
 
 def update_store(
-    region: RegionState,
+    scope: AccountRegion,
     store: CustomKeyStore,
     changes: StoreChanges,
     verify: Verify | None = None,
@@ -152,27 +128,27 @@ def update_store(
 
     ``verify`` runs when the backing store's settings change.
     """
-    require(store, Action.UPDATE_LIVE if changes.live_only(store.settings) else Action.UPDATE)
-    settings = _changed_settings(store.settings, changes, region.account_id)
+    gate(store, update_action(changes.changed()))
+    settings = _changed_settings(store.settings, changes, scope.account_id)
     name = store.name if changes.name is None else changes.name
-    _check_unique(region, name, settings, exclude=store)
+    _check_unique(scope, name, settings, exclude=store)
     if verify is not None and settings != store.settings:
         verify(settings)
     store.name = name
     store.settings = settings
 
 
-def delete_store(region: RegionState, store: CustomKeyStore) -> None:
+def delete_store(scope: AccountRegion, store: CustomKeyStore) -> None:
     """Remove a DISCONNECTED store that holds no KMS keys."""
-    require(store, Action.DELETE)
-    held = region.keys_in_store(store.id)
+    gate(store, Action.DELETE)
+    held = scope.keys_in_store(store.id)
     if held:
         raise AwsError(
             "CustomKeyStoreHasCMKsException",
             f"Custom key store '{store.id}' still contains {held} KMS key(s). Schedule their "
             "deletion and wait out the waiting period before deleting the custom key store.",
         )
-    del region.stores[store.id]
+    del scope.stores[store.id]
 
 
 def _changed_settings(
@@ -231,12 +207,12 @@ def _changed_settings(
 
 
 def _check_unique(
-    region: RegionState,
+    scope: AccountRegion,
     name: str,
     settings: CloudHsmSettings | XksSettings,
     exclude: CustomKeyStore | None,
 ) -> None:
-    others = [store for store in region.stores.values() if store is not exclude]
+    others = [store for store in scope.stores.values() if store is not exclude]
     for other in others:
         if other.name == name:
             raise AwsError(
@@ -301,8 +277,8 @@ def _check_unique_xks(settings: XksSettings, others: list[CustomKeyStore]) -> No
             )
 
 
-def _new_store_id(region: RegionState) -> str:
+def _new_store_id(scope: AccountRegion) -> str:
     while True:
         candidate = "cks-" + secrets.token_hex(9)[:17]
-        if candidate not in region.stores:
+        if candidate not in scope.stores:
             return candidate

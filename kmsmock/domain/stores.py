@@ -1,8 +1,8 @@
-"""A custom key store and the settings of each type."""
+"""A custom key store, and the settings of each type of store."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 from .connection import ConnectionState
@@ -85,8 +85,6 @@ class CustomKeyStore:
     state: ConnectionState = ConnectionState.DISCONNECTED
     error_code: str | None = None
     due: float | None = None
-    rendering: tuple[object, ...] | None = field(default=None, repr=False)
-    """A cache the API layer keeps: the store's description and what it was made from."""
 
     @property
     def type(self) -> KeyStoreType:

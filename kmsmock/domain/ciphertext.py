@@ -1,0 +1,107 @@
+"""Real AES-256-GCM encryption for the simulated KMS, and its ciphertext blob format.
+
+A blob names the ARN of its KMS key, so Decrypt needs no KeyId::
+
+    b"KMSM" | version (1) | layers (1) | ARN length (2) | ARN | nonce (12) | ... | ciphertext+tag
+
+Every layer authenticates the encryption context, as GCM's additional data.
+The header is not fed to GCM: a blob whose header was altered names another
+key, whose material fails the tag, or no key at all; and Decrypt requires the
+ARN it names to be its key's ARN exactly. A key in an external key store
+encrypts twice: first with the KMS key's own material, then with the external
+key its XKS proxy holds (``layers`` is 2).
+
+``cryptography`` is imported on first use, so importing kmsmock stays light.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import struct
+from collections.abc import Mapping
+from typing import Any, Final, NamedTuple
+
+__all__ = ["Envelope", "InvalidBlob", "open_layer", "read_envelope", "seal"]
+
+MAGIC: Final = b"KMSM"
+VERSION: Final = 2
+"""Version 1 blobs also fed the header to GCM; they no longer open."""
+NONCE_SIZE: Final = 12
+_HEADER = struct.Struct(">4sBBH")
+
+
+class InvalidBlob(Exception):
+    """The blob is not one kmsmock made, or it fails authentication."""
+
+
+class Envelope(NamedTuple):
+    """A parsed ciphertext blob."""
+
+    key_arn: str
+    layers: int
+    nonces: tuple[bytes, ...]
+    ciphertext: bytes
+
+
+@functools.lru_cache(maxsize=1024)
+def _cipher(material: bytes) -> Any:
+    """An AES-GCM cipher for a key's material (kept: the same keys are used call after call)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(material)
+
+
+def _aad(context: Mapping[str, str]) -> bytes | None:
+    """The encryption context in one canonical form (its order does not matter)."""
+    if not context:
+        return None
+    return json.dumps(sorted(context.items()), separators=(",", ":")).encode()
+
+
+def seal(
+    key_arn: str, materials: tuple[bytes, ...], plaintext: bytes, context: Mapping[str, str]
+) -> bytes:
+    """Encrypt ``plaintext`` with each of ``materials`` in turn and return the blob."""
+    arn = key_arn.encode()
+    header = _HEADER.pack(MAGIC, VERSION, len(materials), len(arn)) + arn
+    aad = _aad(context)
+    nonces = [os.urandom(NONCE_SIZE) for _ in materials]
+    data = plaintext
+    for material, nonce in zip(materials, nonces, strict=True):
+        data = _cipher(material).encrypt(nonce, data, aad)
+    return header + b"".join(nonces) + data
+
+
+def read_envelope(blob: bytes) -> Envelope:
+    """Parse a blob's header, or raise :class:`InvalidBlob`."""
+    try:
+        magic, version, layers, arn_size = _HEADER.unpack_from(blob)
+    except struct.error:
+        raise InvalidBlob("too short") from None
+    if magic != MAGIC or version != VERSION or layers not in (1, 2):
+        raise InvalidBlob("not a kmsmock ciphertext")
+    body = _HEADER.size + arn_size
+    nonce_end = body + layers * NONCE_SIZE
+    if len(blob) < nonce_end + 16:
+        raise InvalidBlob("truncated")
+    try:
+        key_arn = blob[_HEADER.size : body].decode()
+    except UnicodeDecodeError:
+        raise InvalidBlob("bad key ARN") from None
+    nonces = tuple(blob[at : at + NONCE_SIZE] for at in range(body, nonce_end, NONCE_SIZE))
+    return Envelope(key_arn=key_arn, layers=layers, nonces=nonces, ciphertext=blob[nonce_end:])
+
+
+def open_layer(
+    envelope: Envelope, material: bytes, layer: int, data: bytes, context: Mapping[str, str]
+) -> bytes:
+    """Decrypt one layer (0 is the innermost), or raise :class:`InvalidBlob`."""
+    from cryptography.exceptions import InvalidTag
+
+    try:
+        result: bytes = _cipher(material).decrypt(envelope.nonces[layer], data, _aad(context))
+    except InvalidTag:
+        raise InvalidBlob("authentication failed") from None
+    return result

@@ -1,0 +1,114 @@
+"""Key states, and which operations each key state allows.
+
+The key state is derived, never stored: a key scheduled for deletion is
+PendingDeletion; otherwise a key whose custom key store cannot use its keys
+(it is not CONNECTED) is Unavailable; otherwise it is Enabled or Disabled as
+its owner last set it. That gives AWS's rules for free: reconnecting a store
+returns each key to the state it had, and enabling or disabling an
+Unavailable key takes effect once it is available again.
+
+:data:`KEY_RULES` is the table of key state by kind of use, from the KMS
+Developer Guide's "Key states of KMS keys" page. Every operation on a key
+takes the one path: find the key, read its state with :func:`key_state`,
+check it with :func:`check_key_use`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+from typing import TYPE_CHECKING, Final
+
+from .aws_error import AwsError
+from .connection import keys_usable
+
+if TYPE_CHECKING:
+    from .keys import KmsKey
+
+__all__ = ["KEY_RULES", "KeyState", "KeyUse", "Outcome", "check_key_use", "key_state"]
+
+
+class KeyState(str, Enum):
+    """The KeyState values a symmetric encryption key can have."""
+
+    ENABLED = "Enabled"
+    DISABLED = "Disabled"
+    PENDING_DELETION = "PendingDeletion"
+    UNAVAILABLE = "Unavailable"
+
+
+class KeyUse(str, Enum):
+    """Kinds of operation on an existing key, grouped by how key state affects them."""
+
+    CRYPTO = "Encrypt, Decrypt, ReEncrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext"
+    ENABLE_DISABLE = "EnableKey, DisableKey"
+    SCHEDULE_DELETION = "ScheduleKeyDeletion"
+    CANCEL_DELETION = "CancelKeyDeletion"
+    MODIFY = "CreateAlias, UpdateAlias, TagResource, UntagResource, UpdateKeyDescription"
+    ROTATION = "EnableKeyRotation, DisableKeyRotation"
+    READ = (
+        "DescribeKey, GetKeyPolicy, PutKeyPolicy, ListKeyPolicies, ListResourceTags, "
+        "GetKeyRotationStatus, ListAliases"
+    )
+
+
+class Outcome(str, Enum):
+    """A cell of :data:`KEY_RULES`."""
+
+    OK = "succeeds"
+    DISABLED = "DisabledException: <key ARN> is disabled."
+    PENDING = "KMSInvalidStateException: <key ARN> is pending deletion."
+    UNAVAILABLE = "KMSInvalidStateException: <key ARN> is unavailable."
+    NOT_PENDING = "KMSInvalidStateException: <key ARN> is not pending deletion."
+
+
+OK, DISABLED, PENDING, UNAVAILABLE, NOT_PENDING = (
+    Outcome.OK,
+    Outcome.DISABLED,
+    Outcome.PENDING,
+    Outcome.UNAVAILABLE,
+    Outcome.NOT_PENDING,
+)
+_COLUMNS: Final = (
+    KeyState.ENABLED,
+    KeyState.DISABLED,
+    KeyState.PENDING_DELETION,
+    KeyState.UNAVAILABLE,
+)
+
+
+def _row(*cells: Outcome) -> Mapping[KeyState, Outcome]:
+    return dict(zip(_COLUMNS, cells, strict=True))
+
+
+KEY_RULES: Final[Mapping[KeyUse, Mapping[KeyState, Outcome]]] = {
+    #                           Enabled      Disabled     PendingDeletion  Unavailable
+    KeyUse.CRYPTO:            _row(OK,          DISABLED,    PENDING,  UNAVAILABLE),
+    KeyUse.ENABLE_DISABLE:    _row(OK,          OK,          PENDING,  OK),
+    KeyUse.SCHEDULE_DELETION: _row(OK,          OK,          PENDING,  OK),
+    KeyUse.CANCEL_DELETION:   _row(NOT_PENDING, NOT_PENDING, OK,       NOT_PENDING),
+    KeyUse.MODIFY:            _row(OK,          OK,          PENDING,  OK),
+    KeyUse.ROTATION:          _row(OK,          DISABLED,    PENDING,  OK),
+    KeyUse.READ:              _row(OK,          OK,          OK,       OK),
+}  # fmt: skip
+"""What each kind of use does in each key state."""
+
+
+def key_state(key: KmsKey) -> KeyState:
+    """The key's current key state."""
+    if key.deletion_date is not None:
+        return KeyState.PENDING_DELETION
+    if key.store is not None and not keys_usable(key.store.state):
+        return KeyState.UNAVAILABLE
+    return KeyState.ENABLED if key.enabled else KeyState.DISABLED
+
+
+def check_key_use(key: KmsKey, state: KeyState, use: KeyUse) -> None:
+    """Raise the error :data:`KEY_RULES` gives for ``use`` of ``key`` in ``state``, if any."""
+    if state is KeyState.ENABLED and use is not KeyUse.CANCEL_DELETION:
+        return  # the row every call of a working key takes, without reading the table
+    outcome = KEY_RULES[use][state]
+    if outcome is Outcome.OK:
+        return
+    code, message = outcome.value.split(": ", 1)
+    raise AwsError(code, message.replace("<key ARN>", key.arn))

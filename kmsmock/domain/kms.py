@@ -1,0 +1,165 @@
+"""The simulated KMS of one mock activation: every account and region, the world, and time."""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from typing import NamedTuple
+
+from . import backing
+from .backing.world import World
+from .clock import Clock
+from .connection import Action, ConnectionState, complete, enter, gate
+from .keys import KmsKey
+from .scope import AccountRegion
+from .stores import CustomKeyStore
+
+__all__ = ["SimulatedKms"]
+
+
+class _Transition(NamedTuple):
+    """A CONNECTING or DISCONNECTING store, and when it completes (None: at ``settle()``)."""
+
+    scope: AccountRegion
+    store: CustomKeyStore
+    due: float | None
+
+
+class _Deletion(NamedTuple):
+    """A key scheduled for deletion: removed for good once the clock passes ``date``."""
+
+    date: float
+    key_id: str
+    """Unique, so that two deletions due at once never compare their scopes."""
+    scope: AccountRegion
+    key: KmsKey
+
+
+class SimulatedKms:
+    """All state of the simulated KMS, scoped by (account, region), plus the world and clock.
+
+    It starts and schedules what takes time; the rules themselves live in
+    :mod:`~kmsmock.domain.connection` (connection states) and
+    :mod:`~kmsmock.domain.backing` (what the backing stores answer). Timed
+    work completes lazily: :meth:`tick` runs at the start of every request and
+    completes each transition whose delay has run out on the mock clock, and
+    deletes each key whose deletion date has passed. A delay of None waits for
+    :meth:`settle`. Callers serialise access with :attr:`lock`.
+    """
+
+    def __init__(
+        self,
+        *,
+        connect_delay: float | None = 0.0,
+        disconnect_delay: float | None = 0.0,
+        strict: bool = False,
+        clock: Clock | None = None,
+    ) -> None:
+        self.lock = threading.RLock()
+        self.clock = clock or Clock()
+        self.connect_delay = connect_delay
+        self.disconnect_delay = disconnect_delay
+        self.world = World(strict=strict)
+        self.scopes: dict[tuple[str, str], AccountRegion] = {}
+        self._transitions: dict[str, _Transition] = {}
+        self._next_failures: dict[str, str] = {}
+        self._deletions: list[_Deletion] = []
+
+    def reset(self) -> None:
+        """Forget every account, region and arrangement; the clock reads wall time again."""
+        with self.lock:
+            self.scopes.clear()
+            self._transitions.clear()
+            self._next_failures.clear()
+            self._deletions.clear()
+            self.world.clear()
+            self.clock.reset()
+
+    def scope(self, account_id: str, region: str) -> AccountRegion:
+        """What one account holds in one region (created empty on first use)."""
+        scope = self.scopes.get((account_id, region))
+        if scope is None:
+            scope = self.scopes[(account_id, region)] = AccountRegion(account_id, region)
+        return scope
+
+    def peek(self, account_id: str, region: str) -> AccountRegion:
+        """What one account holds in one region, without creating it (an empty one if none)."""
+        return self.scopes.get((account_id, region)) or AccountRegion(account_id, region)
+
+    def find_store(self, store_id: str) -> tuple[AccountRegion, CustomKeyStore] | None:
+        """The store with this id in any account and region, with its scope."""
+        for scope in self.scopes.values():
+            store = scope.stores.get(store_id)
+            if store is not None:
+                return scope, store
+        return None
+
+    def fail_next_connect(self, store_id: str, error_code: str) -> None:
+        """Make the store's next connection attempt end FAILED with ``error_code``."""
+        self._next_failures[store_id] = error_code
+
+    # -- connection lifecycle ---------------------------------------------------------
+
+    def connect(self, scope: AccountRegion, store: CustomKeyStore) -> None:
+        """Start connecting ``store`` (nothing changes when it is connecting or connected)."""
+        after = gate(store, Action.CONNECT)
+        if after is store.state:
+            return
+        backing.check_connect(self.world, scope, store)
+        enter(store, after)
+        self._schedule(scope, store, self.connect_delay)
+
+    def disconnect(self, scope: AccountRegion, store: CustomKeyStore) -> None:
+        """Start disconnecting ``store``, abandoning a connection attempt in progress."""
+        enter(store, gate(store, Action.DISCONNECT))
+        self._schedule(scope, store, self.disconnect_delay)
+
+    def forget(self, store: CustomKeyStore) -> None:
+        """Drop the pending transition and arranged failure of a store being deleted."""
+        self._transitions.pop(store.id, None)
+        self._next_failures.pop(store.id, None)
+
+    def _schedule(self, scope: AccountRegion, store: CustomKeyStore, delay: float | None) -> None:
+        due = None if delay is None else self.clock.now() + delay
+        self._transitions[store.id] = _Transition(scope, store, due)
+
+    def _complete(self, transition: _Transition) -> None:
+        store = transition.store
+        failure = None
+        if store.state is ConnectionState.CONNECTING:
+            failure = self._next_failures.pop(store.id, None) or backing.connect_failure(
+                self.world, transition.scope, store
+            )
+        complete(store, failure)
+
+    # -- time -------------------------------------------------------------------------
+
+    def schedule_removal(self, scope: AccountRegion, key: KmsKey) -> None:
+        """Delete ``key`` for good once the clock passes its deletion date."""
+        assert key.deletion_date is not None
+        heapq.heappush(self._deletions, _Deletion(key.deletion_date, key.id, scope, key))
+
+    def tick(self) -> float:
+        """Complete every transition and deletion that is due; return the mock clock's reading."""
+        now = self.clock.now()
+        for store_id, transition in list(self._transitions.items()):
+            if transition.due is not None and transition.due <= now:
+                del self._transitions[store_id]
+                self._complete(transition)
+        while self._deletions and self._deletions[0].date <= now:
+            deletion = heapq.heappop(self._deletions)
+            key = deletion.key
+            if key.deletion_date == deletion.date and deletion.scope.keys.get(key.id) is key:
+                deletion.scope.remove_key(key)
+        return now
+
+    def settle(self) -> None:
+        """Complete every pending CONNECTING or DISCONNECTING now, whatever its delay."""
+        transitions, self._transitions = self._transitions, {}
+        for transition in transitions.values():
+            self._complete(transition)
+
+    def advance(self, seconds: float) -> None:
+        """Move the mock clock forward and complete what became due."""
+        self.clock.advance(seconds)
+        self.tick()

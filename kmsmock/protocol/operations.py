@@ -1,0 +1,55 @@
+"""Each KMS operation as the pipeline runs it: its handler, and what the model says of it."""
+
+from __future__ import annotations
+
+import functools
+from typing import NamedTuple
+
+from ..api.operations import HANDLERS
+from ..api.registry import Handler
+from ..domain.aws_error import AwsError
+from ..errors import UnimplementedOperationError
+from ..model import COMMON_ERRORS, service_model
+from .encoding import Encoder, encoder_for
+from .redaction import Redact, redactor_for
+from .validation import Validator, validator_for
+
+__all__ = ["Operation", "operation_named"]
+
+
+class Operation(NamedTuple):
+    """An implemented operation, with its checks built from botocore's model."""
+
+    name: str
+    handler: Handler
+    validate: Validator
+    redact: Redact | None
+    """None when the operation has no sensitive members: the call log keeps the params."""
+    encode: Encoder
+    errors: frozenset[str]
+    """Every error code the operation may answer."""
+
+
+@functools.cache
+def operation_named(name: str) -> Operation:
+    """The operation named ``name``, built on first use.
+
+    Raises UnknownOperationException (an :class:`AwsError`) for a name the
+    model does not have, and :class:`UnimplementedOperationError` for one
+    kmsmock does not simulate.
+    """
+    model = service_model()
+    if name not in model.operation_names:
+        raise AwsError("UnknownOperationException", f"KMS has no operation named {name!r}.")
+    handler = HANDLERS.get(name)
+    if handler is None:
+        raise UnimplementedOperationError(name)
+    op_model = model.operation_model(name)
+    return Operation(
+        name=name,
+        handler=handler,
+        validate=validator_for(op_model.input_shape),
+        redact=redactor_for(op_model.input_shape),
+        encode=encoder_for(op_model.output_shape),
+        errors=frozenset(shape.name for shape in op_model.error_shapes) | COMMON_ERRORS,
+    )

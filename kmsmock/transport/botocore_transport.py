@@ -1,0 +1,199 @@
+"""The botocore transport: KMS requests are answered at botocore's ``before-send`` event.
+
+botocore's parameter validation, serialisation, signing, retries and error
+parsing all run as they do against AWS; only the HTTP exchange is replaced.
+
+Two handlers are added to ``botocore.handlers.BUILTIN_HANDLERS`` when kmsmock
+is imported (and to boto3's default session, if it exists already), ahead of
+every other handler, so every session created later, and every client of
+those sessions, carries them:
+
+- ``before-sign.kms``: while started, the request is signed with fake
+  credentials for the account the client's own access key names (see
+  ``KmsKeystores.credentials``), else for the default account. Real
+  credentials never sign a request, and a client with no credentials at all
+  still reaches ``before-send``.
+- ``before-send.kms``: while started, the request is answered by the
+  pipeline and never reaches the network. botocore calls every
+  ``before-send`` handler and only then takes the first answer, so handlers
+  registered after ours (moto's, for one) would still see the request; ours
+  therefore points the answered request at an address no mock owns.
+
+A client made before kmsmock was imported carries no copy of these handlers.
+For those, the transport also patches ``Endpoint._send`` while started, the
+step that would open a socket: every KMS request that reaches it is answered
+the same way; every other request goes to the ``_send`` installed before.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Any
+
+from botocore import UNSIGNED
+from botocore.awsrequest import AWSResponse
+from botocore.credentials import Credentials
+from botocore.handlers import BUILTIN_HANDLERS, REGISTER_FIRST
+
+from ..accounts import FAKE_SECRET_ACCESS_KEY, access_key_for, mock_account
+from ..protocol.caller import caller_of
+from ..protocol.messages import Request, Response
+from .base import Transport
+
+__all__ = [
+    "ANSWERED_URL",
+    "BotocoreTransport",
+    "before_send",
+    "before_sign",
+    "botocore_transport",
+    "install",
+]
+
+ANSWERED_URL = "https://kmsmock.invalid/answered-by-kmsmock"
+"""Where an answered request points afterwards, so no later handler claims it."""
+
+
+class AnsweredBody(tuple):  # type: ignore[type-arg]
+    """The raw body botocore reads an answer from: the whole payload as one chunk."""
+
+    __slots__ = ()
+
+    def stream(self, **kwargs: Any) -> tuple[bytes, ...]:
+        """The whole body, as one chunk (what botocore joins)."""
+        return self
+
+    def read(self, amt: int | None = None) -> bytes:
+        """The whole body, whatever ``amt`` asks for."""
+        return b"".join(self)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def _body_bytes(body: Any) -> bytes:
+    """A prepared request's body as bytes, whatever botocore holds it as."""
+    if body is None:
+        return b""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode()
+    return bytes(body if isinstance(body, bytearray) else body.read())
+
+
+@functools.lru_cache(maxsize=256)
+def _fake_credentials(account_id: str) -> Credentials:
+    """The fake credentials that sign as ``account_id``."""
+    return Credentials(access_key_for(account_id), FAKE_SECRET_ACCESS_KEY)
+
+
+class BotocoreTransport(Transport):
+    """Answers the KMS requests of every botocore client in the process while started."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._installed_send: Any = None
+
+    def answer(self, prepared: Any) -> AWSResponse | None:
+        """The answer to a prepared request (an ``AWSPreparedRequest``); None while stopped."""
+        answerer = self.answerer
+        if answerer is None:
+            return None
+        url = prepared.url
+        caller = caller_of(prepared.headers, url)
+        request = Request(
+            headers=prepared.headers,
+            body=_body_bytes(prepared.body),
+            account_id=caller.account_id,
+            region=caller.region,
+        )
+        return _aws_response(url, answerer.answer(request))
+
+    def signing_credentials(self, request_signer: Any) -> Credentials | None:
+        """The fake credentials a KMS request must be signed with; None to keep the client's."""
+        answerer = self.answerer
+        if answerer is None:
+            return None
+        # Plain credentials only: reading refreshable ones could refresh them over the network.
+        credentials: Any = getattr(request_signer, "_credentials", None)
+        if type(credentials) is Credentials:
+            account = mock_account(credentials.access_key)
+            if account is not None:
+                if credentials.secret_key == FAKE_SECRET_ACCESS_KEY:
+                    return None  # the client's own credentials are kmsmock's fakes already
+                return _fake_credentials(account)
+        return _fake_credentials(answerer.default_account_id)
+
+    def _install(self) -> None:
+        from botocore.endpoint import Endpoint
+
+        installed = self._installed_send = Endpoint._send
+        transport = self
+
+        def _send(endpoint: Any, request: Any) -> Any:
+            if getattr(endpoint, "_endpoint_prefix", None) == "kms":
+                answered = transport.answer(request)
+                if answered is not None:
+                    return answered
+            return installed(endpoint, request)
+
+        Endpoint._send = _send
+
+    def _uninstall(self) -> None:
+        from botocore.endpoint import Endpoint
+
+        Endpoint._send = self._installed_send
+        self._installed_send = None
+
+
+def _aws_response(url: str, response: Response) -> AWSResponse:
+    body = AnsweredBody((response.body,) if response.body else ())
+    return AWSResponse(url, response.status, response.headers, body)
+
+
+botocore_transport = BotocoreTransport()
+"""The process's one botocore transport; :mod:`kmsmock.activation` starts and stops it."""
+
+
+def before_sign(
+    request: Any,
+    signature_version: Any = None,
+    request_signer: Any = None,
+    **kwargs: Any,
+) -> None:
+    """``before-sign.kms``: sign with fake credentials while the transport is started."""
+    if signature_version is UNSIGNED:
+        return
+    credentials = botocore_transport.signing_credentials(request_signer)
+    if credentials is not None:
+        signing = dict(request.context.get("signing") or {})
+        signing["request_credentials"] = credentials
+        request.context["signing"] = signing
+
+
+def before_send(request: Any, **kwargs: Any) -> AWSResponse | None:
+    """``before-send.kms``: answer the request while the transport is started."""
+    answered = botocore_transport.answer(request)
+    if answered is not None:
+        request.url = ANSWERED_URL
+    return answered
+
+
+_HANDLERS = (
+    ("before-sign.kms", before_sign, REGISTER_FIRST),
+    ("before-send.kms", before_send, REGISTER_FIRST),
+)
+
+
+def install() -> None:
+    """Register the handlers for new sessions, and on boto3's existing default session."""
+    for spec in _HANDLERS:
+        if spec not in BUILTIN_HANDLERS:
+            BUILTIN_HANDLERS.append(spec)
+    boto3 = sys.modules.get("boto3")
+    session = getattr(getattr(boto3, "DEFAULT_SESSION", None), "_session", None)
+    if session is not None:  # a botocore session: its emitter is where register_first lives
+        events = session.get_component("event_emitter")
+        for event, handler, _ in _HANDLERS:
+            events.register_first(event, handler, unique_id=f"kmsmock-{event}")
