@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass, fields, replace
 
 from .accounts import DEFAULT_ACCOUNT_ID, check_account_id
 from .errors import OptionsConflictError
@@ -63,9 +62,7 @@ class Options:
         region = os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
         if _REGION.fullmatch(region) is None:
             region = DEFAULT_REGION
-        return Options(
-            self.account_id, region, self.strict, self.connect_delay, self.disconnect_delay
-        )
+        return replace(self, region=region)
 
     def check_joinable(self, active: Options, explicit: frozenset[str]) -> None:
         """Raise OptionsConflictError if an option given explicitly differs from ``active``."""
@@ -80,7 +77,3 @@ class Options:
                 "a nested mock_kms_keystores joins the one already active, so it cannot change "
                 "its options; conflicting: " + ", ".join(conflicts)
             )
-
-    def as_dict(self) -> dict[str, Any]:
-        """The options as keyword arguments."""
-        return {field.name: getattr(self, field.name) for field in fields(self)}

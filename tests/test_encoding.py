@@ -6,8 +6,9 @@ import json
 
 import pytest
 
+from kmsmock.api.registry import Memo
 from kmsmock.model import service_model
-from kmsmock.protocol.encoding import Memo, encoder_for
+from kmsmock.protocol.encoding import encoder_for
 
 
 def _encoder(operation: str):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from ..domain import backing, ciphertext
 from ..domain.aws_error import AwsError
 from ..domain.connection import Action, gate
 from ..domain.key_lookup import parse_key_arn
-from ..domain.key_states import KeyUse, check_key_use, key_state
+from ..domain.key_states import KeyUse
 from ..domain.keys import KmsKey
 from ..domain.stores import KeyStoreType
 from ..errors import UnimplementedOperationError
@@ -102,7 +102,7 @@ def _decrypt(
                 "operation.",
             )
     key = _blob_key(ctx, envelope)
-    check_key_use(key, key_state(key), KeyUse.CRYPTO)
+    key.check_use(KeyUse.CRYPTO)
     materials = _materials(ctx, key)
     if len(materials) != envelope.layers:
         raise _invalid_ciphertext()

@@ -6,7 +6,7 @@ import json
 
 from ..domain import backing
 from ..domain.aws_error import AwsError
-from ..domain.key_states import KeyState, KeyUse, key_state
+from ..domain.key_states import KeyState, KeyUse
 from ..domain.keys import (
     KmsKey,
     cancel_deletion,
@@ -16,10 +16,9 @@ from ..domain.keys import (
 )
 from ..domain.stores import CustomKeyStore
 from ..errors import UnimplementedOperationError
-from ..protocol.encoding import Memo
 from .key_reference import find_key, key_owner
 from .paging import paginate
-from .registry import Context, Params, Result, epoch, operation
+from .registry import Context, Memo, Params, Result, epoch, operation
 from .tag_operations import checked_tags
 
 __all__ = ["check_policy", "key_metadata"]
@@ -30,7 +29,7 @@ ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
 
 def key_metadata(key: KmsKey) -> Result:
     """The KeyMetadata of a key: the model's fields for a symmetric encryption key."""
-    state = key_state(key)
+    state = key.state
     metadata: Result = {
         "AWSAccountId": key.account_id,
         "KeyId": key.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from ..domain.key_lookup import KeyLookup
-from ..domain.key_states import KeyUse, check_key_use, key_state
+from ..domain.key_states import KeyUse
 from ..domain.keys import KmsKey
 from ..domain.scope import AccountRegion
 from ..model import key_reference_rules
@@ -24,7 +24,7 @@ def lookup(operation: str, member: str) -> KeyLookup:
 def find_key(ctx: Context, ref: str, use: KeyUse, member: str = "KeyId") -> KmsKey:
     """The key ``ref`` names, after checking that its key state allows ``use``."""
     key = lookup(ctx.operation, member).find(ctx.scope, ref, ctx.kms.peek)
-    check_key_use(key, key_state(key), use)
+    key.check_use(use)
     return key
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, NamedTuple
 
 from ..domain.kms import SimulatedKms
 from ..domain.scope import AccountRegion
 
-__all__ = ["HANDLERS", "Context", "Handler", "Params", "Result", "epoch", "operation"]
+__all__ = ["HANDLERS", "Context", "Handler", "Memo", "Params", "Result", "epoch", "operation"]
 
 Params = dict[str, Any]
 Result = dict[str, Any]
@@ -28,6 +28,18 @@ class Context(NamedTuple):
 
 
 Handler = Callable[[Context, Params], Result]
+
+
+class Memo(NamedTuple):
+    """An answer member made by ``function(argument)``, whose JSON text may be kept.
+
+    ``function`` must give equal values for equal arguments, such as the
+    entries of a page of keys, whose ids and ARNs never change; the protocol
+    layer then writes the page once, however often it is asked for.
+    """
+
+    function: Callable[[Any], Any]
+    argument: Hashable
 
 
 def epoch(timestamp: float) -> float:

@@ -22,12 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from enum import Enum
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 from .aws_error import AwsError
-
-if TYPE_CHECKING:
-    from .stores import CustomKeyStore
 
 __all__ = [
     "COMPLETIONS",
@@ -35,6 +32,7 @@ __all__ = [
     "REJECT",
     "TRANSITIONS",
     "Action",
+    "Connectable",
     "ConnectionState",
     "allowed_states",
     "complete",
@@ -65,6 +63,18 @@ class Action(str, Enum):
     DELETE = "DeleteCustomKeyStore"
     CREATE_KEY = "CreateKey in the store"
     USE_KEYS = "Cryptographic operations with its keys, GenerateRandom in a CloudHSM store"
+
+
+class Connectable(Protocol):
+    """What the state machine reads and writes of a custom key store."""
+
+    @property
+    def id(self) -> str:
+        """The store's id, for messages."""
+        ...
+
+    state: ConnectionState
+    error_code: str | None
 
 
 class _Reject:
@@ -120,7 +130,7 @@ def allowed_states(action: Action) -> tuple[ConnectionState, ...]:
     return tuple(state for state, cell in TRANSITIONS[action].items() if cell is not REJECT)
 
 
-def gate(store: CustomKeyStore, action: Action) -> ConnectionState:
+def gate(store: Connectable, action: Action) -> ConnectionState:
     """The state ``action`` leads ``store`` to, or CustomKeyStoreInvalidStateException."""
     after = TRANSITIONS[action][store.state]
     if isinstance(after, _Reject):
@@ -133,13 +143,13 @@ def gate(store: CustomKeyStore, action: Action) -> ConnectionState:
     return after
 
 
-def enter(store: CustomKeyStore, state: ConnectionState, error_code: str | None = None) -> None:
+def enter(store: Connectable, state: ConnectionState, error_code: str | None = None) -> None:
     """Put ``store`` in ``state``; only FAILED carries a ConnectionErrorCode."""
     store.state = state
     store.error_code = error_code if state is FAILED else None
 
 
-def complete(store: CustomKeyStore, failure: str | None) -> None:
+def complete(store: Connectable, failure: str | None) -> None:
     """End a CONNECTING or DISCONNECTING store's transition.
 
     A connection attempt ends CONNECTED, or FAILED with ``failure``, the

@@ -9,21 +9,19 @@ Unavailable key takes effect once it is available again.
 
 :data:`KEY_RULES` is the table of key state by kind of use, from the KMS
 Developer Guide's "Key states of KMS keys" page. Every operation on a key
-takes the one path: find the key, read its state with :func:`key_state`,
-check it with :func:`check_key_use`.
+takes the one path: find the key, read its state (:attr:`KmsKey.state
+<kmsmock.domain.keys.KmsKey.state>`, from :func:`key_state`), check it with
+:func:`check_key_use`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import Enum
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from .aws_error import AwsError
-from .connection import keys_usable
-
-if TYPE_CHECKING:
-    from .keys import KmsKey
+from .connection import ConnectionState, keys_usable
 
 __all__ = ["KEY_RULES", "KeyState", "KeyUse", "Outcome", "check_key_use", "key_state"]
 
@@ -94,21 +92,23 @@ KEY_RULES: Final[Mapping[KeyUse, Mapping[KeyState, Outcome]]] = {
 """What each kind of use does in each key state."""
 
 
-def key_state(key: KmsKey) -> KeyState:
-    """The key's current key state."""
-    if key.deletion_date is not None:
+def key_state(
+    *, enabled: bool, deletion_scheduled: bool, store_state: ConnectionState | None
+) -> KeyState:
+    """The key state of a key; ``store_state`` is its custom key store's (None: no store)."""
+    if deletion_scheduled:
         return KeyState.PENDING_DELETION
-    if key.store is not None and not keys_usable(key.store.state):
+    if store_state is not None and not keys_usable(store_state):
         return KeyState.UNAVAILABLE
-    return KeyState.ENABLED if key.enabled else KeyState.DISABLED
+    return KeyState.ENABLED if enabled else KeyState.DISABLED
 
 
-def check_key_use(key: KmsKey, state: KeyState, use: KeyUse) -> None:
-    """Raise the error :data:`KEY_RULES` gives for ``use`` of ``key`` in ``state``, if any."""
+def check_key_use(key_arn: str, state: KeyState, use: KeyUse) -> None:
+    """Raise the error :data:`KEY_RULES` gives for ``use`` of a key in ``state``, if any."""
     if state is KeyState.ENABLED and use is not KeyUse.CANCEL_DELETION:
         return  # the row every call of a working key takes, without reading the table
     outcome = KEY_RULES[use][state]
     if outcome is Outcome.OK:
         return
     code, message = outcome.value.split(": ", 1)
-    raise AwsError(code, message.replace("<key ARN>", key.arn))
+    raise AwsError(code, message.replace("<key ARN>", key_arn))

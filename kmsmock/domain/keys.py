@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from .aws_error import AwsError
 from .connection import Action, gate
-from .key_states import KeyUse, check_key_use, key_state
+from .key_states import KeyState, KeyUse, check_key_use, key_state
 from .stores import CloudHsmSettings, CustomKeyStore, KeyStoreType
 
 __all__ = [
@@ -28,7 +28,7 @@ class KmsKey:
     """A symmetric encryption KMS key.
 
     ``enabled`` is what EnableKey and DisableKey last set; the key state is
-    derived by :func:`~kmsmock.domain.key_states.key_state`. ``material`` is
+    derived from it (:attr:`state`). ``material`` is
     the 256-bit AES key, and ``material_id`` a stable 64-hex-digit id of it
     (random, like AWS's). ``store`` is the custom key store the key lives in.
     """
@@ -53,6 +53,19 @@ class KmsKey:
     rotation_period_days: int | None = None
     rotation_enabled_at: float | None = None
     tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def state(self) -> KeyState:
+        """The key's current key state."""
+        return key_state(
+            enabled=self.enabled,
+            deletion_scheduled=self.deletion_date is not None,
+            store_state=None if self.store is None else self.store.state,
+        )
+
+    def check_use(self, use: KeyUse) -> None:
+        """Raise the error the key state table gives for ``use`` in the key's current state."""
+        check_key_use(self.arn, self.state, use)
 
 
 @dataclass(eq=False, slots=True)
@@ -140,14 +153,14 @@ def check_store_for_new_key(store: CustomKeyStore, origin: str) -> None:
 
 def schedule_deletion(key: KmsKey, *, now: float, days: int) -> None:
     """Put a key in PendingDeletion for ``days`` days (7 to 30)."""
-    check_key_use(key, key_state(key), KeyUse.SCHEDULE_DELETION)
+    key.check_use(KeyUse.SCHEDULE_DELETION)
     key.deletion_date = now + days * 86400
     key.pending_window_days = days
 
 
 def cancel_deletion(key: KmsKey) -> None:
     """Take a key out of PendingDeletion; it is Disabled afterwards, as in AWS."""
-    check_key_use(key, key_state(key), KeyUse.CANCEL_DELETION)
+    key.check_use(KeyUse.CANCEL_DELETION)
     key.deletion_date = None
     key.pending_window_days = None
     key.enabled = False

@@ -5,37 +5,27 @@ bytes for blobs (written as base64), booleans, numbers (timestamps as epoch
 seconds), lists and dicts. A member the model does not list is a kmsmock
 bug, and fails loudly.
 
-A member may also be a :class:`Memo`: a pure function and its (hashable)
-argument. The JSON text of its value is kept for the next answer with the
-same function and argument, so a listing polled page after page, whose
-entries never change, is written once. This is the protocol layer's one cache
-(see docs/performance.md).
+A member may also be a :class:`~kmsmock.api.registry.Memo`: a pure function
+and its (hashable) argument. The JSON text of its value is kept for the next
+answer with the same function and argument, so a listing polled page after
+page, whose entries never change, is written once. This is the protocol
+layer's one cache (see docs/performance.md).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Hashable, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Callable, Mapping
+from typing import Any
 
+from ..api.registry import Memo
 from .json11 import encode_json, response
 from .messages import Response
 
-__all__ = ["Encoder", "Memo", "encoder_for"]
+__all__ = ["Encoder", "encoder_for"]
 
 Encoder = Callable[[Mapping[str, Any]], Response]
 """Turns a handler's result into the operation's answer."""
-
-
-class Memo(NamedTuple):
-    """A member value made by ``function(argument)``, whose JSON text the encoder keeps.
-
-    ``function`` must give equal values for equal arguments, such as the
-    entries of a listing of keys, which never change.
-    """
-
-    function: Callable[[Any], Any]
-    argument: Hashable
 
 
 @functools.lru_cache(maxsize=256)
