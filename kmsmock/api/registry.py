@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..domain.kms import SimulatedKms
-from ..domain.scope import AccountRegion
+if TYPE_CHECKING:
+    from ..domain.kms import SimulatedKms
+    from ..domain.scope import AccountRegion
 
 __all__ = ["HANDLERS", "Context", "Handler", "Memo", "Params", "Result", "epoch", "operation"]
 

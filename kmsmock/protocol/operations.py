@@ -1,18 +1,23 @@
-"""Each KMS operation as the pipeline runs it: its handler, and what the model says of it."""
+"""Each KMS operation as the pipeline runs it: its handler, and what the model says of it.
+
+An operation is built on its first request: the handler modules, and the
+checks written from botocore's model, load then rather than when a mock starts.
+"""
 
 from __future__ import annotations
 
 import functools
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from ..api.operations import HANDLERS
-from ..api.registry import Handler
 from ..domain.aws_error import AwsError
 from ..errors import UnimplementedOperationError
 from ..model import COMMON_ERRORS, service_model
-from .encoding import Encoder, encoder_for
-from .redaction import Redact, redactor_for
-from .validation import Validator, validator_for
+
+if TYPE_CHECKING:
+    from ..api.registry import Handler
+    from .encoding import Encoder
+    from .redaction import Redact
+    from .validation import Validator
 
 __all__ = ["Operation", "operation_named"]
 
@@ -38,6 +43,11 @@ def operation_named(name: str) -> Operation:
     model does not have, and :class:`UnimplementedOperationError` for one
     kmsmock does not simulate.
     """
+    from ..api.operations import HANDLERS
+    from .encoding import encoder_for
+    from .redaction import redactor_for
+    from .validation import validator_for
+
     model = service_model()
     if name not in model.operation_names:
         raise AwsError("UnknownOperationException", f"KMS has no operation named {name!r}.")

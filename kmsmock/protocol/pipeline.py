@@ -51,9 +51,8 @@ class Pipeline:
         return self._run(operation, params, account_id, region)
 
     def _run(self, operation: Operation, params: Any, account_id: str, region: str) -> Response:
-        simulation = self.simulation
-        kms = simulation.kms
-        fault = simulation.faults.take(operation.name)
+        kms = self.simulation.kms
+        fault = self.simulation.faults.take(operation.name)
         try:
             if fault is not None:
                 raise AwsError(fault.code, fault.message)
@@ -69,17 +68,7 @@ class Pipeline:
                     now=now,
                 )
                 result = operation.handler(context, valid)
-                simulation.record(
-                    Call(
-                        operation=operation.name,
-                        account_id=account_id,
-                        region=region,
-                        params=_logged(operation, params),
-                        error_code=None,
-                        error_message=None,
-                        time=now,
-                    )
-                )
+                self._record(operation, account_id, region, params, None, now)
             return operation.encode(result)
         except AwsError as error:
             if error.code not in operation.errors and fault is None:
@@ -88,23 +77,31 @@ class Pipeline:
                     f"does not list for it ({error.message})"
                 ) from error
             with kms.lock:
-                simulation.record(
-                    Call(
-                        operation=operation.name,
-                        account_id=account_id,
-                        region=region,
-                        params=_logged(operation, params),
-                        error_code=error.code,
-                        error_message=error.message,
-                        time=kms.clock.now(),
-                    )
-                )
+                self._record(operation, account_id, region, params, error, kms.clock.now())
             log.debug("%s %s %s: %s", operation.name, account_id, region, error.code)
             return error_response(error, error_status(error.code))
 
-
-def _logged(operation: Operation, params: Any) -> Any:
-    """The parameters as the call log shows them: secrets redacted, never a non-object."""
-    if not isinstance(params, dict):
-        return {}
-    return params if operation.redact is None else operation.redact(params)
+    def _record(
+        self,
+        operation: Operation,
+        account_id: str,
+        region: str,
+        params: Any,
+        error: AwsError | None,
+        time: float,
+    ) -> None:
+        """Add the call to the log, its secrets redacted (a body that is no object logs as {})."""
+        logged = {} if not isinstance(params, dict) else params
+        if operation.redact is not None and logged:
+            logged = operation.redact(logged)
+        self.simulation.record(
+            Call(
+                operation=operation.name,
+                account_id=account_id,
+                region=region,
+                params=logged,
+                error_code=None if error is None else error.code,
+                error_message=None if error is None else error.message,
+                time=time,
+            )
+        )
