@@ -189,7 +189,7 @@ class _Answering:
         self._answer = answer
 
     def answer(self, request: Request) -> Response:
-        operation = request.headers["X-Amz-Target"].decode().partition(".")[2]
+        operation = request.operation or request.headers["X-Amz-Target"].decode()[13:]
         account = request.account_id or self.default_account_id
         status, headers, body = self._answer(
             None, operation, request.body, account, request.region or REGION

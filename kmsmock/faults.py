@@ -32,6 +32,8 @@ class Faults:
 
     def take(self, operation: str) -> Fault | None:
         """The fault the next attempt of ``operation`` answers with, if any."""
+        if not self._by_operation:  # nothing injected (reading a dict needs no lock)
+            return None
         with self._lock:
             queue = self._by_operation.get(operation)
             if not queue:

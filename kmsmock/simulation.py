@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from .calls import Call
 from .domain.kms import SimulatedKms
 from .faults import Faults
@@ -28,7 +26,6 @@ class Simulation:
         )
         self.faults = Faults()
         self._calls: list[Call] = []
-        self._calls_lock = threading.Lock()
 
     @property
     def account_id(self) -> str:
@@ -42,18 +39,15 @@ class Simulation:
         return self.options.region
 
     def record(self, call: Call) -> None:
-        """Add a call to the log."""
-        with self._calls_lock:
-            self._calls.append(call)
+        """Add a call to the log (appending to a list is atomic, so no lock is needed)."""
+        self._calls.append(call)
 
     def calls(self) -> list[Call]:
         """A copy of the call log, oldest first."""
-        with self._calls_lock:
-            return list(self._calls)
+        return list(self._calls)
 
     def reset(self) -> None:
         """Forget every store, key, arrangement and call; the clock reads wall time again."""
         self.kms.reset()
         self.faults.clear()
-        with self._calls_lock:
-            self._calls.clear()
+        self._calls.clear()

@@ -12,9 +12,10 @@ from ..domain.connection import Action, gate
 from ..domain.key_lookup import parse_key_arn
 from ..domain.key_states import KeyUse
 from ..domain.keys import KmsKey
+from ..domain.randomness import random_bytes
 from ..domain.stores import KeyStoreType
 from ..errors import UnimplementedOperationError
-from .key_reference import find_key, key_owner
+from .key_reference import find_key
 from .registry import Context, Params, Result, operation
 
 __all__: list[str] = []
@@ -61,13 +62,9 @@ _NOTHING_OPENED: tuple[Any, bytes] = (None, b"")
 """What :func:`_open` gives for a dry run without a ciphertext (DryRun answers next)."""
 
 
-def _materials(ctx: Context, key: KmsKey) -> tuple[bytes, ...]:
-    """The AES keys a blob of ``key`` is sealed with, innermost first."""
-    return backing.crypto_materials(ctx.kms.world, key_owner(ctx, key), key)
-
-
 def _encrypt(ctx: Context, key: KmsKey, plaintext: bytes, context: Mapping[str, str]) -> bytes:
-    return ciphertext.seal(key.arn, _materials(ctx, key), plaintext, context)
+    materials = backing.crypto_materials(ctx.kms.world, key)
+    return ciphertext.seal(key.arn, materials, plaintext, context)
 
 
 def _invalid_ciphertext() -> AwsError:
@@ -103,7 +100,7 @@ def _decrypt(
             )
     key = _blob_key(ctx, envelope)
     key.check_use(KeyUse.CRYPTO)
-    materials = _materials(ctx, key)
+    materials = backing.crypto_materials(ctx.kms.world, key)
     if len(materials) != envelope.layers:
         raise _invalid_ciphertext()
     data = envelope.ciphertext
@@ -203,7 +200,7 @@ def _data_key(ctx: Context, params: Params) -> tuple[KmsKey, bytes, bytes]:
             else "Please specify either number of bytes or key spec.",
         )
     key = find_key(ctx, params["KeyId"], KeyUse.CRYPTO)
-    plaintext = os.urandom(_DATA_KEY_BYTES[spec] if spec is not None else size or 0)
+    plaintext = random_bytes(_DATA_KEY_BYTES[spec] if spec is not None else size or 0)
     blob = _encrypt(ctx, key, plaintext, params.get("EncryptionContext", {}))
     _dry_run(params)
     return key, plaintext, blob

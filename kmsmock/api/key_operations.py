@@ -17,7 +17,7 @@ from ..domain.keys import (
 from ..domain.stores import CustomKeyStore
 from ..errors import UnimplementedOperationError
 from .key_reference import find_key, key_owner
-from .paging import paginate
+from .paging import Page, paginate
 from .registry import Context, Memo, Params, Result, epoch, operation
 from .tag_operations import checked_tags
 
@@ -59,9 +59,9 @@ def key_metadata(key: KmsKey) -> Result:
     return metadata
 
 
-def _key_list_entries(keys: tuple[KmsKey, ...]) -> list[Result]:
-    """ListKeys entries: a key's id and ARN never change, so a page's entries are kept."""
-    return [{"KeyId": key.id, "KeyArn": key.arn} for key in keys]
+def _key_list(page: Page[KmsKey]) -> Result:
+    """A ListKeys answer: a key's id and ARN never change, so a page's answer is kept."""
+    return page.result("Keys", [{"KeyId": key.id, "KeyArn": key.arn} for key in page.items])
 
 
 def check_policy(policy: str) -> None:
@@ -179,10 +179,9 @@ def describe_key(ctx: Context, params: Params) -> Result:
 
 
 @operation("ListKeys")
-def list_keys(ctx: Context, params: Params) -> Result:
+def list_keys(ctx: Context, params: Params) -> Memo:
     """ListKeys: the keys of the account and region, paged in creation order."""
-    page = paginate(ctx, params, ctx.scope.key_list, default_limit=100)
-    return page.result("Keys", Memo(_key_list_entries, tuple(page.items)))
+    return Memo(_key_list, paginate(ctx, params, ctx.scope.key_list, default_limit=100))
 
 
 @operation("EnableKey")

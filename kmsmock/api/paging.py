@@ -53,7 +53,7 @@ def _read(scope: str, marker: str) -> int:
 class Page(NamedTuple, Generic[T]):
     """A page of a listing, and the marker of the next page (None on the last)."""
 
-    items: list[T]
+    items: tuple[T, ...]
     next_marker: str | None
 
     def result(self, member: str, entries: Any) -> dict[str, Any]:
@@ -97,4 +97,4 @@ def paginate(
         start = bisect_left(items, _read(_scope(ctx, filters), marker), key=lambda i: i.seq)
     stop = start + (default_limit if limit is None else limit)
     next_marker = _issue(_scope(ctx, filters), items[stop].seq) if stop < len(items) else None
-    return Page(items=list(items[start:stop]), next_marker=next_marker)
+    return Page(items=tuple(items[start:stop]), next_marker=next_marker)

@@ -13,6 +13,7 @@ __all__ = ["HANDLERS", "Context", "Handler", "Memo", "Params", "Result", "epoch"
 
 Params = dict[str, Any]
 Result = dict[str, Any]
+"""The members of an answer, as plain values (see :mod:`kmsmock.protocol.encoding`)."""
 
 
 class Context(NamedTuple):
@@ -28,15 +29,15 @@ class Context(NamedTuple):
     """The mock clock's reading when the request is answered."""
 
 
-Handler = Callable[[Context, Params], Result]
+Handler = Callable[[Context, Params], "Result | Memo"]
 
 
 class Memo(NamedTuple):
-    """An answer member made by ``function(argument)``, whose JSON text may be kept.
+    """An answer whose members ``function(argument)`` makes, so that its JSON may be kept.
 
-    ``function`` must give equal values for equal arguments, such as the
-    entries of a page of keys, whose ids and ARNs never change; the protocol
-    layer then writes the page once, however often it is asked for.
+    ``function`` must give equal answers for equal arguments, such as a page
+    of keys, whose ids and ARNs never change; the protocol layer then writes
+    the page once, however often it is asked for.
     """
 
     function: Callable[[Any], Any]

@@ -17,6 +17,7 @@ key its XKS proxy holds (``layers`` is 2).
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
 import struct
@@ -45,6 +46,30 @@ class Envelope(NamedTuple):
     ciphertext: bytes
 
 
+class _Nonces:
+    """GCM nonces never used before in this process: a random prefix, then a counter.
+
+    A counter is how NIST SP 800-38D builds unique nonces; the random prefix,
+    drawn again in a forked child, keeps two processes apart.
+    """
+
+    def __init__(self) -> None:
+        self._renew()
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._renew)
+
+    def _renew(self) -> None:
+        self._prefix = os.urandom(NONCE_SIZE - 8)
+        self._numbers = itertools.count()
+
+    def next(self) -> bytes:
+        """A nonce not handed out before in this process."""
+        return self._prefix + next(self._numbers).to_bytes(8, "big")
+
+
+_nonces = _Nonces()
+
+
 @functools.lru_cache(maxsize=1024)
 def _cipher(material: bytes) -> Any:
     """An AES-GCM cipher for a key's material (kept: the same keys are used call after call)."""
@@ -64,14 +89,15 @@ def seal(
     key_arn: str, materials: tuple[bytes, ...], plaintext: bytes, context: Mapping[str, str]
 ) -> bytes:
     """Encrypt ``plaintext`` with each of ``materials`` in turn and return the blob."""
-    arn = key_arn.encode()
-    header = _HEADER.pack(MAGIC, VERSION, len(materials), len(arn)) + arn
     aad = _aad(context)
-    nonces = [os.urandom(NONCE_SIZE) for _ in materials]
+    nonces = b""
     data = plaintext
-    for material, nonce in zip(materials, nonces, strict=True):
+    for material in materials:
+        nonce = _nonces.next()
         data = _cipher(material).encrypt(nonce, data, aad)
-    return header + b"".join(nonces) + data
+        nonces += nonce
+    arn = key_arn.encode()
+    return _HEADER.pack(MAGIC, VERSION, len(materials), len(arn)) + arn + nonces + data
 
 
 def read_envelope(blob: bytes) -> Envelope:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import functools
-import os
-import uuid
 from dataclasses import dataclass, field
 
 from .aws_error import AwsError
 from .connection import Action, gate
 from .key_states import KeyState, KeyUse, check_key_use, key_state
+from .randomness import new_key_id, random_bytes
 from .stores import CloudHsmSettings, CustomKeyStore, KeyStoreType
 
 __all__ = [
@@ -115,7 +114,7 @@ def new_key(
     tags: dict[str, str] | None = None,
 ) -> KmsKey:
     """A new Enabled symmetric encryption key with fresh material (the caller checked the store)."""
-    key_id = str(uuid.uuid4())
+    key_id = new_key_id()
     return KmsKey(
         id=key_id,
         arn=f"arn:aws:kms:{region}:{account_id}:key/{key_id}",
@@ -125,8 +124,8 @@ def new_key(
         created=now,
         origin=origin,
         policy=policy if policy is not None else default_policy(account_id),
-        material=os.urandom(32),
-        material_id=os.urandom(32).hex(),
+        material=random_bytes(32),
+        material_id=random_bytes(32).hex(),
         description=description,
         store=store,
         cloudhsm_cluster_id=(

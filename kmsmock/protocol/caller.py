@@ -6,6 +6,7 @@ one place this is decided.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
@@ -15,7 +16,6 @@ from .json11 import header
 
 __all__ = ["Caller", "caller_of"]
 
-_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/,\s]+/([^/,\s]+)/")
 _HOST_REGION = re.compile(r"^kms(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?$")
 
 
@@ -36,13 +36,22 @@ class Caller(NamedTuple):
 
 def caller_of(headers: Mapping[str, Any], url: str) -> Caller:
     """The caller of a request with these headers, sent to ``url``."""
-    access_key = region = None
-    match = _CREDENTIAL.search(header(headers, "Authorization") or "")
-    if match is not None:
-        access_key, region = match.groups()
-    if region is None:
-        host = url.split("://", 1)[-1].split("/", 1)[0]
-        host_match = _HOST_REGION.match(host)
-        if host_match is not None:
-            region = host_match.group(1)
+    authorization = header(headers, "Authorization") or ""
+    # The credential comes first, before the signature, which differs for every request.
+    caller = _signed_by(authorization.partition(",")[0])
+    if caller.region is not None:
+        return caller
+    host = url.split("://", 1)[-1].split("/", 1)[0]
+    host_match = _HOST_REGION.match(host)
+    return caller._replace(region=None if host_match is None else host_match.group(1))
+
+
+@functools.lru_cache(maxsize=256)
+def _signed_by(credential: str) -> Caller:
+    """The caller a SigV4 ``Credential=<access key>/<date>/<region>/<service>/...`` names."""
+    _, found, scope_text = credential.partition("Credential=")
+    scope = scope_text.split("/")
+    if not found or len(scope) < 4:
+        return Caller(account_id=None, region=None, access_key=None)
+    access_key, region = scope[0], scope[2]
     return Caller(account_id=mock_account(access_key), region=region, access_key=access_key)

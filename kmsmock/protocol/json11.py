@@ -51,6 +51,7 @@ def read_operation(headers: Mapping[str, Any]) -> str:
     return operation
 
 
+_decoder = json.JSONDecoder()
 _JSON_SPACE = " \t\n\r"
 """What JSON counts as white space (``str.strip`` alone would take more)."""
 
@@ -61,10 +62,15 @@ def read_params(body: bytes) -> Any:
     The body is UTF-8 JSON, as AWS requires.
     """
     try:
-        text = body.decode("utf-8")
-        return json.loads(text) if text.strip(_JSON_SPACE) else {}
+        text = body.decode("utf-8").strip(_JSON_SPACE)
+        if not text:
+            return {}
+        value, end = _decoder.raw_decode(text)
+        if end != len(text):
+            raise ValueError("extra data after the JSON value")
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise AwsError("SerializationException", "The request body is not valid JSON.") from None
+    return value
 
 
 def _blob_as_base64(value: Any) -> Any:
@@ -73,9 +79,30 @@ def _blob_as_base64(value: Any) -> Any:
     raise TypeError(f"kmsmock cannot write {type(value).__name__} as JSON")
 
 
-_encoder = json.JSONEncoder(separators=(",", ":"), default=_blob_as_base64)
+def _reused_encoder() -> Callable[[Any], str]:
+    """The standard library's C encoder, made once.
 
-encode_json: Callable[[Any], str] = _encoder.encode
+    ``json.dumps`` and ``JSONEncoder.encode`` make a new one for every value;
+    every answer is written with one, so kmsmock keeps it (docs/performance.md).
+    """
+    make_encoder = getattr(json.encoder, "c_make_encoder", None)
+    if make_encoder is None:  # pragma: no cover - CPython always has it
+        return json.JSONEncoder(separators=(",", ":"), default=_blob_as_base64).encode
+    encoder = make_encoder(
+        None,
+        _blob_as_base64,
+        json.encoder.encode_basestring_ascii,
+        None,
+        ":",
+        ",",
+        False,
+        False,
+        True,
+    )
+    return lambda value: "".join(encoder(value, 0))
+
+
+encode_json: Callable[[Any], str] = _reused_encoder()
 """JSON text of a value: compact, blobs (bytes) as base64, as JSON 1.1 sends them."""
 
 

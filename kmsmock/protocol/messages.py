@@ -11,13 +11,16 @@ __all__ = ["Request", "Response"]
 class Request(NamedTuple):
     """A KMS request as a transport hands it to :func:`~kmsmock.protocol.pipeline.Pipeline.answer`.
 
-    ``headers`` needs only a case-insensitive ``get`` (botocore's, requests'
-    and werkzeug's header classes all qualify); the operation is read from
-    its ``X-Amz-Target``. ``account_id`` and ``region`` are the caller, as
-    :func:`kmsmock.caller.caller_of` resolves it; None stands for the mock's
-    default account or region.
+    ``operation`` is the KMS operation, when the transport knows it (botocore
+    names it in its events); None means the pipeline reads it from the
+    ``X-Amz-Target`` header. ``headers`` needs only a case-insensitive
+    ``get`` (botocore's, requests' and werkzeug's header classes all
+    qualify). ``account_id`` and ``region`` are the caller, as
+    :func:`kmsmock.protocol.caller.caller_of` resolves it; None stands for
+    the mock's default account or region.
     """
 
+    operation: str | None
     headers: Mapping[str, Any]
     body: bytes
     account_id: str | None

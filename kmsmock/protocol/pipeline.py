@@ -41,7 +41,7 @@ class Pipeline:
     def answer(self, request: Request) -> Response:
         """The answer to one request."""
         try:
-            name = read_operation(request.headers)
+            name = request.operation or read_operation(request.headers)
             params = read_params(request.body)
             operation = operation_named(name)
         except AwsError as error:

@@ -98,14 +98,8 @@ def _problem(value: Any, path: str, sensitive: bool, constraint: str) -> str:
     return f"Value{shown}at '{path}' failed to satisfy constraint: {constraint}"
 
 
-def _member_path(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
-
-
 def _utf16_length(value: str, path: str) -> int:
     """A string's length as AWS counts it: UTF-16 code units, as Java strings have."""
-    if value.isascii():
-        return len(value)
     try:
         return len(value.encode("utf-16-le")) // 2
     except UnicodeEncodeError:  # a lone surrogate: no valid UTF-16 string
@@ -120,24 +114,28 @@ else:  # pragma: no cover - Python 3.10
     _b64decode = functools.partial(base64.b64decode, validate=True)
 
 
-SizeCheck = Callable[[Any, int, str, list[str]], None]
+def _bounds(shape: Any) -> tuple[int | None, int | None]:
+    """The model's min and max for a shape (of a length or a value)."""
+    return shape.metadata.get("min"), shape.metadata.get("max")
 
 
-def _size_check(shape: Any, sensitive: bool, what: str) -> SizeCheck | None:
-    """Compares a size (``what``: "length" or "value") with the model's min and max."""
-    low, high = shape.metadata.get("min"), shape.metadata.get("max")
-    if low is None and high is None:
-        return None
-    too_small = f"Member must have {what} greater than or equal to {low}"
-    too_large = f"Member must have {what} less than or equal to {high}"
-
-    def check_size(value: Any, size: int, path: str, problems: list[str]) -> None:
-        if low is not None and size < low:
-            problems.append(_problem(value, path, sensitive, too_small))
-        if high is not None and size > high:
-            problems.append(_problem(value, path, sensitive, too_large))
-
-    return check_size
+def _check_size(
+    value: Any,
+    size: int,
+    bounds: tuple[int | None, int | None],
+    path: str,
+    problems: list[str],
+    sensitive: bool = False,
+    what: str = "length",
+) -> None:
+    """Report a size (``what``: "length" or "value") outside the model's min and max."""
+    low, high = bounds
+    if low is not None and size < low:
+        constraint = f"Member must have {what} greater than or equal to {low}"
+        problems.append(_problem(value, path, sensitive, constraint))
+    if high is not None and size > high:
+        constraint = f"Member must have {what} less than or equal to {high}"
+        problems.append(_problem(value, path, sensitive, constraint))
 
 
 # -- the checks of each kind of shape --------------------------------------------------------
@@ -159,17 +157,17 @@ class _Checks(ShapeFold[Check]):
                 if item is None or member is None:
                     continue  # null and unknown members are dropped, as AWS drops them
                 check, lower = member
-                checked[name] = check(item, _member_path(path, lower), problems)
+                checked[name] = check(item, f"{path}.{lower}" if path else lower, problems)
             for name, lower in required:
                 if name not in checked:
-                    where = _member_path(path, lower)
+                    where = f"{path}.{lower}" if path else lower
                     problems.append(_problem(None, where, False, "Member must not be null"))
             return checked
 
         return check_structure
 
     def list(self, shape: Any, member: Check) -> Check:
-        check_size = _size_check(shape, False, "length")
+        low, high = bounds = _bounds(shape)
 
         def check_list(value: Any, path: str, problems: list[str]) -> list[Any]:
             if not isinstance(value, list):
@@ -178,14 +176,14 @@ class _Checks(ShapeFold[Check]):
                 member(item, f"{path}.{index}.member", problems)
                 for index, item in enumerate(value, 1)
             ]
-            if check_size is not None:
-                check_size(value, len(value), path, problems)
+            if (low is not None and len(value) < low) or (high is not None and len(value) > high):
+                _check_size(value, len(value), bounds, path, problems)
             return checked
 
         return check_list
 
     def map(self, shape: Any, key: Check, value: Check) -> Check:
-        check_size = _size_check(shape, False, "length")
+        low, high = bounds = _bounds(shape)
 
         def check_map(entries: Any, path: str, problems: list[str]) -> dict[Any, Any]:
             if not isinstance(entries, dict):
@@ -194,8 +192,9 @@ class _Checks(ShapeFold[Check]):
                 key(name, path, problems): value(item, f"{path}.{name}", problems)
                 for name, item in entries.items()
             }
-            if check_size is not None:
-                check_size(entries, len(entries), path, problems)
+            size = len(entries)
+            if (low is not None and size < low) or (high is not None and size > high):
+                _check_size(entries, size, bounds, path, problems)
             return checked
 
         return check_map
@@ -217,7 +216,8 @@ class _Checks(ShapeFold[Check]):
 
 
 def _string_check(shape: Any, sensitive: bool) -> Check:
-    check_size = _size_check(shape, sensitive, "length")
+    low, high = bounds = _bounds(shape)
+    sized = low is not None or high is not None
     pattern_text = shape.metadata.get("pattern")
     pattern = None if pattern_text is None else re.compile(pattern_text)
     pattern_rule = f"Member must satisfy regular expression pattern: {pattern_text}"
@@ -227,8 +227,10 @@ def _string_check(shape: Any, sensitive: bool) -> Check:
     def check_string(value: Any, path: str, problems: list[str]) -> str:
         if not isinstance(value, str):
             raise _serialization("a string", path)
-        if check_size is not None:
-            check_size(value, _utf16_length(value, path), path, problems)
+        if sized:
+            size = len(value) if value.isascii() else _utf16_length(value, path)
+            if (low is not None and size < low) or (high is not None and size > high):
+                _check_size(value, size, bounds, path, problems, sensitive)
         if pattern is not None and pattern.fullmatch(value) is None:
             problems.append(_problem(value, path, sensitive, pattern_rule))
         if enum is not None and value not in enum:
@@ -239,7 +241,7 @@ def _string_check(shape: Any, sensitive: bool) -> Check:
 
 
 def _blob_check(shape: Any, sensitive: bool) -> Check:
-    check_size = _size_check(shape, sensitive, "length")
+    low, high = bounds = _bounds(shape)
 
     def check_blob(value: Any, path: str, problems: list[str]) -> bytes:
         if not isinstance(value, str):
@@ -248,8 +250,9 @@ def _blob_check(shape: Any, sensitive: bool) -> Check:
             data = _b64decode(value)
         except (binascii.Error, ValueError):
             raise _serialization("a base64-encoded string", path) from None
-        if check_size is not None:
-            check_size(data, len(data), path, problems)
+        size = len(data)
+        if (low is not None and size < low) or (high is not None and size > high):
+            _check_size(data, size, bounds, path, problems, sensitive)
         return data
 
     return check_blob
@@ -262,7 +265,7 @@ def _boolean_check(value: Any, path: str, problems: list[str]) -> bool:
 
 
 def _integer_check(shape: Any) -> Check:
-    check_size = _size_check(shape, False, "value")
+    low, high = bounds = _bounds(shape)
 
     def check_integer(value: Any, path: str, problems: list[str]) -> int:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -270,8 +273,8 @@ def _integer_check(shape: Any) -> Check:
         if isinstance(value, float) and not value.is_integer():
             raise _serialization("an integer", path)
         number = int(value)
-        if check_size is not None:
-            check_size(number, number, path, problems)
+        if (low is not None and number < low) or (high is not None and number > high):
+            _check_size(number, number, bounds, path, problems, what="value")
         return number
 
     return check_integer

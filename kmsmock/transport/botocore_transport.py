@@ -95,7 +95,7 @@ class BotocoreTransport(Transport):
         super().__init__()
         self._installed_send: Any = None
 
-    def answer(self, prepared: Any) -> AWSResponse | None:
+    def answer(self, prepared: Any, operation: str | None = None) -> AWSResponse | None:
         """The answer to a prepared request (an ``AWSPreparedRequest``); None while stopped."""
         answerer = self.answerer
         if answerer is None:
@@ -103,6 +103,7 @@ class BotocoreTransport(Transport):
         url = prepared.url
         caller = caller_of(prepared.headers, url)
         request = Request(
+            operation=operation,
             headers=prepared.headers,
             body=_body_bytes(prepared.body),
             account_id=caller.account_id,
@@ -172,9 +173,10 @@ def before_sign(
         request.context["signing"] = signing
 
 
-def before_send(request: Any, **kwargs: Any) -> AWSResponse | None:
+def before_send(request: Any, event_name: str = "", **kwargs: Any) -> AWSResponse | None:
     """``before-send.kms``: answer the request while the transport is started."""
-    answered = botocore_transport.answer(request)
+    parts = event_name.split(".")  # botocore names the operation: before-send.kms.<Operation>
+    answered = botocore_transport.answer(request, parts[2] if len(parts) == 3 else None)
     if answered is not None:
         request.url = ANSWERED_URL
     return answered

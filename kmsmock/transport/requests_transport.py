@@ -48,6 +48,7 @@ class RequestsTransport(Transport):
         body = prepared.body or b""
         caller = caller_of(prepared.headers, prepared.url)
         request = Request(
+            operation=None,
             headers=prepared.headers,
             body=body.encode() if isinstance(body, str) else body,
             account_id=caller.account_id,

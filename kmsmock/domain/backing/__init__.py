@@ -64,7 +64,7 @@ def check_create_key(
         xks.check_create_key(world, scope, store, xks_key_id)
 
 
-def crypto_materials(world: World, owner: AccountRegion, key: KmsKey) -> tuple[bytes, ...]:
+def crypto_materials(world: World, key: KmsKey) -> tuple[bytes, ...]:
     """The AES keys a cryptographic operation with ``key`` uses, innermost first.
 
     A key in an external key store is sealed twice: with its own material,
@@ -75,6 +75,6 @@ def crypto_materials(world: World, owner: AccountRegion, key: KmsKey) -> tuple[b
     if store is None:
         return (key.material,)
     if isinstance(store.settings, CloudHsmSettings):
-        cloudhsm.check_crypto(world, owner, store)
+        cloudhsm.check_crypto(world, key)
         return (key.material,)
-    return (key.material, xks.external_material(world, owner, key))
+    return (key.material, xks.external_material(world, key))

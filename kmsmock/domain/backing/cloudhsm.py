@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ..aws_error import AwsError
+from ..keys import KmsKey
 from ..scope import AccountRegion
 from ..stores import CloudHsmSettings, CustomKeyStore
 from .cluster import CloudHsmCluster
@@ -130,12 +131,12 @@ def _live(cluster: CloudHsmCluster | None) -> CloudHsmCluster | None:
 
 
 def store_cluster(
-    world: World, owner: AccountRegion, store: CustomKeyStore
+    world: World, account_id: str, region: str, store: CustomKeyStore
 ) -> CloudHsmCluster | None:
     """The cluster behind a CloudHSM key store; None when it does not exist (or is DELETED)."""
     settings = store.settings
     assert isinstance(settings, CloudHsmSettings)
-    return _live(world.provide_cluster(owner.account_id, owner.region, settings.cluster_id))
+    return _live(world.provide_cluster(account_id, region, settings.cluster_id))
 
 
 def check_for_create(world: World, scope: AccountRegion, settings: CloudHsmSettings) -> None:
@@ -204,7 +205,7 @@ def check_for_update(
 
 def check_connect(world: World, scope: AccountRegion, store: CustomKeyStore) -> None:
     """Failures ConnectCustomKeyStore raises at once, leaving the store DISCONNECTED."""
-    cluster = store_cluster(world, scope, store)
+    cluster = store_cluster(world, scope.account_id, scope.region, store)
     if cluster is not None:  # a missing cluster is reported by the attempt: CLUSTER_NOT_FOUND
         _require(cluster, CONNECT_REQUIREMENTS)
 
@@ -213,7 +214,7 @@ def connect_failure(world: World, scope: AccountRegion, store: CustomKeyStore) -
     """The ConnectionErrorCode a connection attempt ends with, or None when it connects."""
     settings = store.settings
     assert isinstance(settings, CloudHsmSettings)
-    cluster = store_cluster(world, scope, store)
+    cluster = store_cluster(world, scope.account_id, scope.region, store)
     if cluster is None:
         return "CLUSTER_NOT_FOUND"
     for code, fails in CONNECT_FAILURES:
@@ -224,7 +225,7 @@ def connect_failure(world: World, scope: AccountRegion, store: CustomKeyStore) -
 
 def check_create_key(world: World, scope: AccountRegion, store: CustomKeyStore) -> None:
     """The checks CreateKey makes of the cluster of a CONNECTED CloudHSM key store."""
-    cluster = store_cluster(world, scope, store)
+    cluster = store_cluster(world, scope.account_id, scope.region, store)
     if cluster is None or not cluster.reachable:
         raise _cannot_communicate(store)
     _require(cluster, REQUIREMENTS)
@@ -232,14 +233,15 @@ def check_create_key(world: World, scope: AccountRegion, store: CustomKeyStore) 
 
 def check_reachable(world: World, scope: AccountRegion, store: CustomKeyStore) -> None:
     """GenerateRandom in a CloudHSM key store: the cluster must answer."""
-    cluster = store_cluster(world, scope, store)
+    cluster = store_cluster(world, scope.account_id, scope.region, store)
     if cluster is None or not cluster.reachable or not cluster.hsms:
         raise _cannot_communicate(store)
 
 
-def check_crypto(world: World, owner: AccountRegion, store: CustomKeyStore) -> None:
-    """A cryptographic operation with a key of the store: the cluster must serve it."""
-    cluster = store_cluster(world, owner, store)
+def check_crypto(world: World, key: KmsKey) -> None:
+    """A cryptographic operation with a key in a CloudHSM key store: the cluster must serve it."""
+    assert key.store is not None
+    cluster = store_cluster(world, key.account_id, key.region, key.store)
     if cluster is None or not cluster.reachable or not cluster.hsms:
         raise AwsError(
             "KMSInvalidStateException",

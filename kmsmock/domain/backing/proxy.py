@@ -9,6 +9,7 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..randomness import random_bytes
 from ..secret import Secret
 from ..stores import XksCredential
 
@@ -23,7 +24,7 @@ class ExternalKey:
     spec: str = "AES_256"
     usages: tuple[str, ...] = ("ENCRYPT", "DECRYPT")
     enabled: bool = True
-    material: bytes = field(default_factory=lambda: os.urandom(32), repr=False)
+    material: bytes = field(default_factory=lambda: random_bytes(32), repr=False)
 
     def problem(self) -> str | None:
         """Why KMS would refuse this key for a KMS key, or None when it is usable."""

@@ -164,10 +164,10 @@ def proxy_fault(
     return None
 
 
-def _proxy(world: World, scope: AccountRegion, settings: XksSettings) -> XksProxy | None:
+def _proxy(world: World, account_id: str, region: str, settings: XksSettings) -> XksProxy | None:
     return world.provide_proxy(
-        scope.account_id,
-        scope.region,
+        account_id,
+        region,
         settings.uri_endpoint,
         uri_path=settings.uri_path,
         credential=settings.credential,
@@ -196,7 +196,7 @@ def check_for_store(world: World, scope: AccountRegion, settings: XksSettings) -
     With VPC_ENDPOINT_SERVICE connectivity KMS checks the endpoint service
     here and contacts the proxy only when connecting.
     """
-    proxy = _proxy(world, scope, settings)
+    proxy = _proxy(world, scope.account_id, scope.region, settings)
     problem = _vpc_problem(proxy, settings)
     if problem == "NOT_FOUND":
         raise AwsError(
@@ -220,7 +220,7 @@ def connect_failure(world: World, scope: AccountRegion, store: CustomKeyStore) -
     """The ConnectionErrorCode a connection attempt ends with, or None when it connects."""
     settings = store.settings
     assert isinstance(settings, XksSettings)
-    proxy = _proxy(world, scope, settings)
+    proxy = _proxy(world, scope.account_id, scope.region, settings)
     problem = _vpc_problem(proxy, settings)
     if problem == "NOT_FOUND":
         return "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"
@@ -231,10 +231,10 @@ def connect_failure(world: World, scope: AccountRegion, store: CustomKeyStore) -
 
 
 def _external_key(
-    world: World, scope: AccountRegion, settings: XksSettings, xks_key_id: str
+    world: World, account_id: str, region: str, settings: XksSettings, xks_key_id: str
 ) -> tuple[XksProxy | None, ExternalKey | None]:
     """The proxy and its external key; a proxy nobody arranged provides the key on first use."""
-    proxy = _proxy(world, scope, settings)
+    proxy = _proxy(world, account_id, region, settings)
     if proxy is None:
         return None, None
     key = proxy.keys.get(xks_key_id)
@@ -249,7 +249,7 @@ def check_create_key(
     """The checks CreateKey makes of the proxy of a CONNECTED external key store."""
     settings = store.settings
     assert isinstance(settings, XksSettings)
-    proxy, external = _external_key(world, scope, settings, xks_key_id)
+    proxy, external = _external_key(world, scope.account_id, scope.region, settings, xks_key_id)
     fault = proxy_fault(proxy, settings)
     if fault is not None:
         raise AwsError(CREATE_KEY_ERRORS[fault], fault.value)
@@ -264,13 +264,13 @@ def check_create_key(
         raise AwsError("XksKeyInvalidConfigurationException", problem)
 
 
-def external_material(world: World, owner: AccountRegion, key: KmsKey) -> bytes:
+def external_material(world: World, key: KmsKey) -> bytes:
     """The material of the external key behind ``key``, or KMSInvalidStateException."""
     store = key.store
     assert store is not None and key.xks_key_id is not None
     settings = store.settings
     assert isinstance(settings, XksSettings)
-    proxy, external = _external_key(world, owner, settings, key.xks_key_id)
+    proxy, external = _external_key(world, key.account_id, key.region, settings, key.xks_key_id)
     fault = proxy_fault(proxy, settings)
     if fault is not None:
         raise AwsError("KMSInvalidStateException", fault.value)

@@ -1,0 +1,106 @@
+"""Every module's ``__all__`` is true: it lists what the module defines and what others take.
+
+Read from the source, without importing anything: a module of kmsmock that
+imports a name from another module of kmsmock must find it in that module's
+``__all__`` (or import a submodule), and every name an ``__all__`` lists must
+be defined or imported there.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "kmsmock"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _tree(module: str) -> ast.Module:
+    return ast.parse(MODULES[module].read_text(), filename=str(MODULES[module]))
+
+
+def _exports(module: str) -> list[str] | None:
+    for node in _tree(module).body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+                assert node.value is not None
+                value = ast.literal_eval(node.value)
+                assert isinstance(value, list)
+                return value
+    return None
+
+
+def _defined(module: str) -> set[str]:
+    """Names bound at the top level of a module (definitions, assignments, imports)."""
+    names: set[str] = set()
+    for node in ast.walk(_tree(module)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
+
+
+def _resolve(module: str, node: ast.ImportFrom) -> str | None:
+    """The kmsmock module an ``from ... import`` reads from, or None for another package."""
+    if node.level == 0:
+        return node.module if (node.module or "").startswith("kmsmock") else None
+    package = module if MODULES[module].name == "__init__.py" else module.rpartition(".")[0]
+    for _ in range(node.level - 1):
+        package = package.rpartition(".")[0]
+    return f"{package}.{node.module}" if node.module else package
+
+
+def _imports() -> list[tuple[str, str, str]]:
+    """(importing module, imported module, name) for every import between kmsmock modules."""
+    found = []
+    for module in MODULES:
+        for node in ast.walk(_tree(module)):
+            if isinstance(node, ast.ImportFrom):
+                source = _resolve(module, node)
+                if source is not None:
+                    found += [(module, source, alias.name) for alias in node.names]
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_every_module_lists_what_it_exports(module: str) -> None:
+    exports = _exports(module)
+    if MODULES[module].name == "__init__.py" and module != "kmsmock" and exports is None:
+        return  # a package that only holds modules
+    assert exports is not None, f"{module} has no __all__"
+    assert len(exports) == len(set(exports)), f"{module}.__all__ lists a name twice"
+    missing = set(exports) - _defined(module)
+    assert not missing, f"{module}.__all__ lists names it does not define: {sorted(missing)}"
+
+
+def test_every_imported_name_is_exported() -> None:
+    wrong = []
+    for importer, source, name in _imports():
+        if f"{source}.{name}" in MODULES:
+            continue  # a submodule
+        assert source in MODULES, f"{importer} imports from {source}, which does not exist"
+        exports = _exports(source) or []
+        if name not in exports:
+            wrong.append(f"{importer} imports {name} from {source}, whose __all__ leaves it out")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_check_sees_the_imports() -> None:
+    # The test above is only as good as its reading of the source: it must find
+    # imports of all three kinds (absolute, relative, from a package).
+    imports = set(_imports())
+    assert ("kmsmock.activation", "kmsmock.transport.base", "Transport") in imports
+    assert ("kmsmock.domain.backing", "kmsmock.domain.backing", "cloudhsm") in imports
