@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import NamedTuple
 
 from ..domain import backing
 from ..domain.aws_error import AwsError
@@ -21,42 +22,85 @@ from .paging import Page, paginate
 from .registry import Context, Memo, Params, Result, epoch, operation
 from .tag_operations import checked_tags
 
-__all__ = ["check_policy", "key_metadata"]
+__all__ = ["KeyView", "check_policy", "key_metadata", "key_view"]
 
 SYMMETRIC = "SYMMETRIC_DEFAULT"
 ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
 
 
-def key_metadata(key: KmsKey) -> Result:
+class KeyView(NamedTuple):
+    """Everything a key's KeyMetadata shows, as one value: equal views, equal metadata.
+
+    DescribeKey answers with a :class:`Memo` of the view, so the metadata of
+    a key is written once until something it shows changes.
+    """
+
+    account_id: str
+    key_id: str
+    arn: str
+    created: float
+    origin: str
+    store_id: str | None
+    cloudhsm_cluster_id: str | None
+    xks_key_id: str | None
+    material_id: str
+    state: KeyState
+    description: str
+    deletion_date: float | None
+
+
+def key_view(key: KmsKey) -> KeyView:
+    """What the key's KeyMetadata shows now."""
+    return KeyView(
+        account_id=key.account_id,
+        key_id=key.id,
+        arn=key.arn,
+        created=key.created,
+        origin=key.origin,
+        store_id=None if key.store is None else key.store.id,
+        cloudhsm_cluster_id=key.cloudhsm_cluster_id,
+        xks_key_id=key.xks_key_id,
+        material_id=key.material_id,
+        state=key.state,
+        description=key.description,
+        deletion_date=key.deletion_date,
+    )
+
+
+def key_metadata(view: KeyView) -> Result:
     """The KeyMetadata of a key: the model's fields for a symmetric encryption key."""
-    state = key.state
     metadata: Result = {
-        "AWSAccountId": key.account_id,
-        "KeyId": key.id,
-        "Arn": key.arn,
-        "CreationDate": epoch(key.created),
-        "Enabled": state is KeyState.ENABLED,
-        "Description": key.description,
+        "AWSAccountId": view.account_id,
+        "KeyId": view.key_id,
+        "Arn": view.arn,
+        "CreationDate": epoch(view.created),
+        "Enabled": view.state is KeyState.ENABLED,
+        "Description": view.description,
         "KeyUsage": ENCRYPT_DECRYPT,
-        "KeyState": state.value,
-        "Origin": key.origin,
+        "KeyState": view.state.value,
+        "Origin": view.origin,
         "KeyManager": "CUSTOMER",
         "CustomerMasterKeySpec": SYMMETRIC,
         "KeySpec": SYMMETRIC,
         "EncryptionAlgorithms": [SYMMETRIC],
         "MultiRegion": False,
     }
-    if key.deletion_date is not None:
-        metadata["DeletionDate"] = epoch(key.deletion_date)
-    if key.store is not None:
-        metadata["CustomKeyStoreId"] = key.store.id
-    if key.cloudhsm_cluster_id is not None:
-        metadata["CloudHsmClusterId"] = key.cloudhsm_cluster_id
-    if key.xks_key_id is not None:
-        metadata["XksKeyConfiguration"] = {"Id": key.xks_key_id}
-    if key.origin == "AWS_KMS":
-        metadata["CurrentKeyMaterialId"] = key.material_id
+    if view.deletion_date is not None:
+        metadata["DeletionDate"] = epoch(view.deletion_date)
+    if view.store_id is not None:
+        metadata["CustomKeyStoreId"] = view.store_id
+    if view.cloudhsm_cluster_id is not None:
+        metadata["CloudHsmClusterId"] = view.cloudhsm_cluster_id
+    if view.xks_key_id is not None:
+        metadata["XksKeyConfiguration"] = {"Id": view.xks_key_id}
+    if view.origin == "AWS_KMS":
+        metadata["CurrentKeyMaterialId"] = view.material_id
     return metadata
+
+
+def _key_answer(view: KeyView) -> Result:
+    """An answer that is one key's KeyMetadata."""
+    return {"KeyMetadata": key_metadata(view)}
 
 
 def _key_list(page: Page[KmsKey]) -> Result:
@@ -169,13 +213,13 @@ def create_key(ctx: Context, params: Params) -> Result:
         tags=tags,
     )
     scope.add_key(key)
-    return {"KeyMetadata": key_metadata(key)}
+    return _key_answer(key_view(key))
 
 
 @operation("DescribeKey")
-def describe_key(ctx: Context, params: Params) -> Result:
+def describe_key(ctx: Context, params: Params) -> Memo:
     """DescribeKey: the key's KeyMetadata."""
-    return {"KeyMetadata": key_metadata(find_key(ctx, params["KeyId"], KeyUse.READ))}
+    return Memo(_key_answer, key_view(find_key(ctx, params["KeyId"], KeyUse.READ)))
 
 
 @operation("ListKeys")

@@ -120,14 +120,20 @@ def read_envelope(blob: bytes) -> Envelope:
     return Envelope(key_arn=key_arn, layers=layers, nonces=nonces, ciphertext=blob[nonce_end:])
 
 
+@functools.cache
+def _invalid_tag() -> type[Exception]:
+    """The exception AES-GCM raises when the tag does not match (imported when first needed)."""
+    from cryptography.exceptions import InvalidTag
+
+    return InvalidTag
+
+
 def open_layer(
     envelope: Envelope, material: bytes, layer: int, data: bytes, context: Mapping[str, str]
 ) -> bytes:
     """Decrypt one layer (0 is the innermost), or raise :class:`InvalidBlob`."""
-    from cryptography.exceptions import InvalidTag
-
     try:
         result: bytes = _cipher(material).decrypt(envelope.nonces[layer], data, _aad(context))
-    except InvalidTag:
+    except _invalid_tag():  # evaluated only when decrypt raises
         raise InvalidBlob("authentication failed") from None
     return result

@@ -9,16 +9,6 @@ from collections.abc import Callable
 __all__ = ["Clock"]
 
 
-def _wall_time() -> float:
-    """``time.time()``, looked up at every read.
-
-    Looking the function up through the module each time is what lets the
-    clock follow freezegun, which replaces ``time.time`` while time is frozen
-    (time-machine patches below Python, so any read follows it).
-    """
-    return time.time()
-
-
 class Clock:
     """Seconds since the epoch, as wall time moved forward by :meth:`advance`.
 
@@ -32,13 +22,17 @@ class Clock:
     """
 
     def __init__(self, wall: Callable[[], float] | None = None) -> None:
-        self._wall: Callable[[], float] = wall if wall is not None else _wall_time
+        self._wall = wall
+        """Where wall time comes from; None: ``time.time``."""
         self._offset = 0.0
         self._lock = threading.Lock()
 
     def now(self) -> float:
         """Return the current mock time: wall time plus the offset, in seconds since the epoch."""
-        return self._wall() + self._offset
+        # time.time is looked up at every read: freezegun replaces it while time is frozen
+        # (time-machine patches below Python, so any read follows it).
+        wall = time.time() if self._wall is None else self._wall()
+        return wall + self._offset
 
     @property
     def offset(self) -> float:

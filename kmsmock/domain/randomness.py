@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import random
-import uuid
 
 __all__ = ["new_key_id", "random_bytes"]
 
@@ -26,5 +25,17 @@ def random_bytes(size: int) -> bytes:
 
 
 def new_key_id() -> str:
-    """A fresh KMS key id: a version 4 UUID, as KMS gives."""
-    return str(uuid.UUID(int=_generator.getrandbits(128), version=4))
+    """A fresh KMS key id: a version 4 UUID, as KMS gives.
+
+    The version bits are 0100 and the variant bits 10, as RFC 4122 sets
+    them; the other 122 bits are random.
+    """
+    bits = _generator.getrandbits(128) & _UUID_RANDOM_BITS | _UUID_VERSION_4
+    digits = f"{bits:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
+_UUID_VERSION_4 = (0x4 << 76) | (0x2 << 62)
+"""The version (4) and variant (RFC 4122) bits of a random UUID."""
+_UUID_RANDOM_BITS = ~((0xF << 76) | (0x3 << 62)) & (2**128 - 1)
+"""The bits of a UUID that are random."""

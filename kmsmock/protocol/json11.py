@@ -124,7 +124,7 @@ class _RequestIds:
 
     def next(self) -> str:
         """A request id not handed out before in this process."""
-        return f"{self._prefix}{next(self._numbers):012x}"
+        return self._prefix + next(self._numbers).to_bytes(6, "big").hex()
 
 
 _request_ids = _RequestIds()

@@ -32,11 +32,10 @@ class Pipeline:
 
     def __init__(self, simulation: Simulation) -> None:
         self.simulation = simulation
-
-    @property
-    def default_account_id(self) -> str:
+        self.default_account_id = simulation.account_id
         """The account a request acts as when its caller is not one of kmsmock's accounts."""
-        return self.simulation.account_id
+        self.default_region = simulation.region
+        """The region a request acts in when it names none."""
 
     def answer(self, request: Request) -> Response:
         """The answer to one request."""
@@ -46,8 +45,8 @@ class Pipeline:
             operation = operation_named(name)
         except AwsError as error:
             return error_response(error, error_status(error.code))
-        account_id = request.account_id or self.simulation.account_id
-        region = request.region or self.simulation.region
+        account_id = request.account_id or self.default_account_id
+        region = request.region or self.default_region
         return self._run(operation, params, account_id, region)
 
     def _run(self, operation: Operation, params: Any, account_id: str, region: str) -> Response:
