@@ -26,6 +26,7 @@ class _Sequenced(Protocol):
 
 
 T = TypeVar("T", bound=_Sequenced)
+Item = TypeVar("Item")
 
 
 def _sign(scope: str, seq: int) -> str:
@@ -50,10 +51,10 @@ def _read(scope: str, marker: str) -> int:
     return seq
 
 
-class Page(NamedTuple, Generic[T]):
+class Page(NamedTuple, Generic[Item]):
     """A page of a listing, and the marker of the next page (None on the last)."""
 
-    items: tuple[T, ...]
+    items: tuple[Item, ...]
     next_marker: str | None
 
     def result(self, member: str, entries: Any) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from ..domain import backing, store_catalogue
 from ..domain.aws_error import AwsError
@@ -16,10 +17,10 @@ from ..domain.stores import (
     XksCredential,
     XksSettings,
 )
-from .paging import paginate
-from .registry import Context, Params, Result, epoch, operation
+from .paging import Page, paginate
+from .registry import Context, Memo, Params, Result, epoch, operation
 
-__all__ = ["store_entry"]
+__all__ = ["StoreView", "store_entry", "store_view"]
 
 _CLOUDHSM_PARAMS = ("CloudHsmClusterId", "TrustAnchorCertificate", "KeyStorePassword")
 _XKS_PARAMS = (
@@ -80,18 +81,45 @@ def _settings_for_create(ctx: Context, params: Params) -> CloudHsmSettings | Xks
     )
 
 
-def store_entry(store: CustomKeyStore) -> Result:
+class StoreView(NamedTuple):
+    """Everything a store's CustomKeyStoresListEntry shows: equal views give equal entries.
+
+    DescribeCustomKeyStores answers with a :class:`Memo` of its page of views,
+    so the entries are written once until something they show changes.
+    """
+
+    id: str
+    name: str
+    state: ConnectionState
+    error_code: str | None
+    created: float
+    settings: CloudHsmSettings | XksSettings
+
+
+def store_view(store: CustomKeyStore) -> StoreView:
+    """What the store's entry shows now."""
+    return StoreView(
+        id=store.id,
+        name=store.name,
+        state=store.state,
+        error_code=store.error_code,
+        created=store.created,
+        settings=store.settings,
+    )
+
+
+def store_entry(view: StoreView) -> Result:
     """The CustomKeyStoresListEntry of a store: the model's fields, never a secret."""
+    settings = view.settings
     entry: Result = {
-        "CustomKeyStoreId": store.id,
-        "CustomKeyStoreName": store.name,
-        "ConnectionState": store.state.value,
-        "CreationDate": epoch(store.created),
-        "CustomKeyStoreType": store.type.value,
+        "CustomKeyStoreId": view.id,
+        "CustomKeyStoreName": view.name,
+        "ConnectionState": view.state.value,
+        "CreationDate": epoch(view.created),
+        "CustomKeyStoreType": settings.type.value,
     }
-    if store.state is ConnectionState.FAILED and store.error_code is not None:
-        entry["ConnectionErrorCode"] = store.error_code
-    settings = store.settings
+    if view.state is ConnectionState.FAILED and view.error_code is not None:
+        entry["ConnectionErrorCode"] = view.error_code
     if isinstance(settings, CloudHsmSettings):
         entry["CloudHsmClusterId"] = settings.cluster_id
         entry["TrustAnchorCertificate"] = settings.trust_anchor_certificate
@@ -107,6 +135,11 @@ def store_entry(store: CustomKeyStore) -> Result:
         proxy["VpcEndpointServiceOwner"] = settings.vpc_endpoint_service_owner
     entry["XksProxyConfiguration"] = proxy
     return entry
+
+
+def _stores_answer(page: Page[StoreView]) -> Result:
+    """A DescribeCustomKeyStores answer: the entries of a page of stores."""
+    return page.result("CustomKeyStores", [store_entry(view) for view in page.items])
 
 
 def _verifier(ctx: Context, store: CustomKeyStore | None = None) -> store_catalogue.Verify:
@@ -129,7 +162,7 @@ def create_custom_key_store(ctx: Context, params: Params) -> Result:
 
 
 @operation("DescribeCustomKeyStores")
-def describe_custom_key_stores(ctx: Context, params: Params) -> Result:
+def describe_custom_key_stores(ctx: Context, params: Params) -> Memo:
     """DescribeCustomKeyStores: every store, or one by id or name, paged."""
     store_id = params.get("CustomKeyStoreId")
     name = params.get("CustomKeyStoreName")
@@ -140,7 +173,8 @@ def describe_custom_key_stores(ctx: Context, params: Params) -> Result:
         )
     stores = store_catalogue.find_stores(ctx.scope, store_id=store_id, name=name)
     page = paginate(ctx, params, stores, default_limit=1000, filters=(store_id, name))
-    return page.result("CustomKeyStores", [store_entry(store) for store in page.items])
+    views = tuple(store_view(store) for store in page.items)
+    return Memo(_stores_answer, Page(items=views, next_marker=page.next_marker))
 
 
 @operation("ConnectCustomKeyStore")

@@ -93,7 +93,7 @@ KEY_RULES: Final[Mapping[KeyUse, Mapping[KeyState, Outcome]]] = {
 
 
 def key_state(
-    *, enabled: bool, deletion_scheduled: bool, store_state: ConnectionState | None
+    enabled: bool, deletion_scheduled: bool, store_state: ConnectionState | None
 ) -> KeyState:
     """The key state of a key; ``store_state`` is its custom key store's (None: no store)."""
     if deletion_scheduled:

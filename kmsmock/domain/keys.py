@@ -55,12 +55,9 @@ class KmsKey:
 
     @property
     def state(self) -> KeyState:
-        """The key's current key state."""
-        return key_state(
-            enabled=self.enabled,
-            deletion_scheduled=self.deletion_date is not None,
-            store_state=None if self.store is None else self.store.state,
-        )
+        """The key's current key state (see :func:`~kmsmock.domain.key_states.key_state`)."""
+        store_state = None if self.store is None else self.store.state
+        return key_state(self.enabled, self.deletion_date is not None, store_state)
 
     def check_use(self, use: KeyUse) -> None:
         """Raise the error the key state table gives for ``use`` in the key's current state."""
