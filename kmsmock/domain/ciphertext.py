@@ -42,7 +42,8 @@ class Envelope(NamedTuple):
 
     key_arn: str
     layers: int
-    nonces: tuple[bytes, ...]
+    nonces: bytes
+    """Each layer's nonce, innermost first, one after the other."""
     ciphertext: bytes
 
 
@@ -116,8 +117,9 @@ def read_envelope(blob: bytes) -> Envelope:
         key_arn = blob[_HEADER.size : body].decode()
     except UnicodeDecodeError:
         raise InvalidBlob("bad key ARN") from None
-    nonces = tuple(blob[at : at + NONCE_SIZE] for at in range(body, nonce_end, NONCE_SIZE))
-    return Envelope(key_arn=key_arn, layers=layers, nonces=nonces, ciphertext=blob[nonce_end:])
+    return Envelope(
+        key_arn=key_arn, layers=layers, nonces=blob[body:nonce_end], ciphertext=blob[nonce_end:]
+    )
 
 
 @functools.cache
@@ -133,7 +135,8 @@ def open_layer(
 ) -> bytes:
     """Decrypt one layer (0 is the innermost), or raise :class:`InvalidBlob`."""
     try:
-        result: bytes = _cipher(material).decrypt(envelope.nonces[layer], data, _aad(context))
+        nonce = envelope.nonces[layer * NONCE_SIZE : (layer + 1) * NONCE_SIZE]
+        result: bytes = _cipher(material).decrypt(nonce, data, _aad(context))
     except _invalid_tag():  # evaluated only when decrypt raises
         raise InvalidBlob("authentication failed") from None
     return result

@@ -1,16 +1,13 @@
 """Key states, and which operations each key state allows.
 
-The key state is derived, never stored: a key scheduled for deletion is
-PendingDeletion; otherwise a key whose custom key store cannot use its keys
-(it is not CONNECTED) is Unavailable; otherwise it is Enabled or Disabled as
-its owner last set it. That gives AWS's rules for free: reconnecting a store
-returns each key to the state it had, and enabling or disabling an
-Unavailable key takes effect once it is available again.
+A key's state is derived, never stored (:attr:`KmsKey.state
+<kmsmock.domain.keys.KmsKey.state>`). That gives AWS's rules for free:
+reconnecting a store returns each key to the state it had, and enabling or
+disabling an Unavailable key takes effect once it is available again.
 
 :data:`KEY_RULES` is the table of key state by kind of use, from the KMS
 Developer Guide's "Key states of KMS keys" page. Every operation on a key
-takes the one path: find the key, read its state (:attr:`KmsKey.state
-<kmsmock.domain.keys.KmsKey.state>`, from :func:`key_state`), check it with
+takes the one path: find the key, read its state, check it with
 :func:`check_key_use`.
 """
 
@@ -21,9 +18,8 @@ from enum import Enum
 from typing import Final
 
 from .aws_error import AwsError
-from .connection import ConnectionState, keys_usable
 
-__all__ = ["KEY_RULES", "KeyState", "KeyUse", "Outcome", "check_key_use", "key_state"]
+__all__ = ["KEY_RULES", "KeyState", "KeyUse", "Outcome", "check_key_use"]
 
 
 class KeyState(str, Enum):
@@ -90,17 +86,6 @@ KEY_RULES: Final[Mapping[KeyUse, Mapping[KeyState, Outcome]]] = {
     KeyUse.READ:              _row(OK,          OK,          OK,       OK),
 }  # fmt: skip
 """What each kind of use does in each key state."""
-
-
-def key_state(
-    enabled: bool, deletion_scheduled: bool, store_state: ConnectionState | None
-) -> KeyState:
-    """The key state of a key; ``store_state`` is its custom key store's (None: no store)."""
-    if deletion_scheduled:
-        return KeyState.PENDING_DELETION
-    if store_state is not None and not keys_usable(store_state):
-        return KeyState.UNAVAILABLE
-    return KeyState.ENABLED if enabled else KeyState.DISABLED
 
 
 def check_key_use(key_arn: str, state: KeyState, use: KeyUse) -> None:

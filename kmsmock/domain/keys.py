@@ -6,8 +6,8 @@ import functools
 from dataclasses import dataclass, field
 
 from .aws_error import AwsError
-from .connection import Action, gate
-from .key_states import KeyState, KeyUse, check_key_use, key_state
+from .connection import Action, gate, keys_usable
+from .key_states import KeyState, KeyUse, check_key_use
 from .randomness import new_key_id, random_bytes
 from .stores import CloudHsmSettings, CustomKeyStore, KeyStoreType
 
@@ -55,9 +55,17 @@ class KmsKey:
 
     @property
     def state(self) -> KeyState:
-        """The key's current key state (see :func:`~kmsmock.domain.key_states.key_state`)."""
-        store_state = None if self.store is None else self.store.state
-        return key_state(self.enabled, self.deletion_date is not None, store_state)
+        """The key's current key state, derived from what it holds.
+
+        A key scheduled for deletion is PendingDeletion; otherwise a key whose
+        custom key store cannot use its keys (it is not CONNECTED) is
+        Unavailable; otherwise it is Enabled or Disabled as its owner last set it.
+        """
+        if self.deletion_date is not None:
+            return KeyState.PENDING_DELETION
+        if self.store is not None and not keys_usable(self.store.state):
+            return KeyState.UNAVAILABLE
+        return KeyState.ENABLED if self.enabled else KeyState.DISABLED
 
     def check_use(self, use: KeyUse) -> None:
         """Raise the error the key state table gives for ``use`` in the key's current state."""
