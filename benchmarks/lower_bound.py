@@ -45,7 +45,7 @@ from typing import Any
 
 import boto3
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from run import CLUSTER, REGION, Floor, _timed_batch, capture
+from floor import CLUSTER, REGION, Floor, capture, timed_batch
 
 from kmsmock import activation, mock_kms_keystores
 from kmsmock.protocol.messages import Request, Response
@@ -296,7 +296,7 @@ def measure(rounds: int, batch: int) -> dict[str, dict[str, float]]:
             for name, variants in timed.items():
                 order = list(variants.items())
                 for variant, run in order if round_number % 2 else reversed(order):
-                    samples[name][variant].append(_timed_batch(run, batch))
+                    samples[name][variant].append(timed_batch(run, batch))
     return {
         name: {
             variant: statistics.median(

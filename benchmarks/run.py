@@ -20,115 +20,34 @@ round). A ratio is the median, over rounds, of the ratio within each round.
 - kmsmock: the call answered by an active ``mock_kms_keystores``;
 - moto: the call answered by moto's ``mock_aws`` (where moto implements it).
 
-Setup that would take minutes through the API (100,000 keys for the scale
-measurement) goes through kmsmock's domain layer directly.
+The floor is in ``floor.py``, the fixed costs and the scale measurement in
+``fixed_costs.py``. Setup that would take minutes through the API (100,000
+keys for the scale measurement) goes through kmsmock's domain layer directly.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import gc
-import itertools
 import os
 import platform
 import statistics
-import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 import botocore
-from botocore.awsrequest import AWSResponse
+from fixed_costs import (
+    measure_enter_exit,
+    measure_first_activation,
+    measure_import,
+    measure_scale,
+)
+from floor import REGION, Floor, capture, timed_batch, without_kmsmock, without_moto
 
 import kmsmock
 from kmsmock import mock_kms_keystores
-from kmsmock.transport.botocore_transport import before_send, before_sign
-
-REGION = "us-east-1"
-CLUSTER = "cluster-234567abcdef"
-
-
-class _Body(tuple):  # type: ignore[type-arg]
-    """The leanest body botocore reads an answer from: the payload as one chunk."""
-
-    __slots__ = ()
-
-    def stream(self, **kwargs: Any) -> Any:
-        return self
-
-    def read(self, amt: int | None = None) -> bytes:
-        return b"".join(self)
-
-    def close(self) -> None:
-        pass
-
-
-def _without_kmsmock(client: Any) -> Any:
-    client.meta.events.unregister("before-send.kms", before_send)
-    client.meta.events.unregister("before-sign.kms", before_sign)
-    return client
-
-
-def _without_moto(client: Any) -> Any:
-    """Measure kmsmock alone: moto's handler would also run (and cost) on every call."""
-    moto_models = sys.modules.get("moto.core.models")
-    if moto_models is not None:
-        client.meta.events.unregister("before-send", moto_models.botocore_stubber)
-    return client
-
-
-def _without_mocks(client: Any) -> Any:
-    """A client that neither kmsmock nor moto answers (for the floor)."""
-    return _without_kmsmock(_without_moto(client))
-
-
-class Floor:
-    """A client whose KMS calls are answered by canned responses, in order."""
-
-    def __init__(self) -> None:
-        self.client = _without_mocks(
-            boto3.client(
-                "kms",
-                region_name=REGION,
-                aws_access_key_id="AKIAFLOORFLOORFLOOR0",
-                aws_secret_access_key="floor-secret",
-            )
-        )
-        self._answers: Any = None
-        self.client.meta.events.register_first("before-send.kms", self._answer)
-
-    def can(self, answers: list[tuple[int, dict[str, str], bytes]]) -> None:
-        """Answer with these, in turn: the response objects are made here, not per call."""
-        self._answers = itertools.cycle(
-            (status, headers, _Body((body,) if body else ())) for status, headers, body in answers
-        )
-
-    def _answer(self, request: Any, **kwargs: Any) -> AWSResponse:
-        # As little as a before-send answer can do: botocore's AWSResponse around a
-        # plain dict of headers (AWSResponse wraps it, as for kmsmock) and a ready body.
-        status, headers, body = next(self._answers)
-        return AWSResponse(request.url, status, headers, body)
-
-
-def capture(client: Any, call: Callable[[Any], Any]) -> list[tuple[int, dict[str, str], bytes]]:
-    """Run ``call`` once and return kmsmock's raw answers, to can them for the floor."""
-    answers: list[tuple[int, dict[str, str], bytes]] = []
-
-    def record(http_response: Any, **kwargs: Any) -> None:
-        answers.append(
-            (http_response.status_code, dict(http_response.headers), http_response.content)
-        )
-
-    client.meta.events.register("after-call.kms", record)
-    try:
-        call(client)
-    finally:
-        client.meta.events.unregister("after-call.kms", record)
-    return answers
 
 
 @dataclass
@@ -145,23 +64,9 @@ class Case:
     )
 
 
-def _timed_batch(call: Callable[[], Any], size: int) -> float:
-    """CPU time per call of a batch, in µs (CPU time: other processes' load adds less noise)."""
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.thread_time_ns()
-        for _ in range(size):
-            call()
-        elapsed = time.thread_time_ns() - start
-    finally:
-        gc.enable()
-    return elapsed / size / 1000.0  # microseconds per call
-
-
 def build_cases(ks: Any, moto_ctx: Any) -> list[Case]:
-    kms = _without_moto(boto3.client("kms", region_name=REGION))
-    moto_kms = _without_kmsmock(boto3.client("kms", region_name=REGION))
+    kms = without_moto(boto3.client("kms", region_name=REGION))
+    moto_kms = without_kmsmock(boto3.client("kms", region_name=REGION))
     cases: list[Case] = []
 
     def add(
@@ -252,10 +157,10 @@ def measure_per_call(rounds: int, batch: int) -> list[Case]:
                 # Alternate which side goes first, so a drift in load favours neither.
                 sides = [("floor", case.floor_call), ("kmsmock", case.kmsmock_call)]
                 for side, call in sides if round_number % 2 else reversed(sides):
-                    case.samples[side].append(_timed_batch(call, batch))
+                    case.samples[side].append(timed_batch(call, batch))
                 if case.moto_call is not None:
                     size = case.moto_batch or batch
-                    case.samples["moto"].append(_timed_batch(case.moto_call, size))
+                    case.samples["moto"].append(timed_batch(case.moto_call, size))
     return cases
 
 
@@ -275,101 +180,6 @@ def paired_spread(case: Case, over: str, under: str) -> tuple[float, float]:
     """The middle half of the rounds' ratios (first and third quartiles): the noise."""
     low, _, high = statistics.quantiles(_round_ratios(case, over, under), n=4)
     return low, high
-
-
-def measure_enter_exit(rounds: int) -> tuple[float, float]:
-    import moto
-
-    mock = mock_kms_keystores()
-    with mock:  # the first activation loads the simulation's modules
-        pass
-    moto_mock = moto.mock_aws()
-    with moto_mock:
-        pass
-
-    def kmsmock_cycle() -> None:
-        with mock:
-            pass
-
-    def moto_cycle() -> None:
-        with moto_mock:
-            pass
-
-    ours, theirs = [], []
-    for _ in range(rounds):
-        ours.append(_timed_batch(kmsmock_cycle, 200))
-        theirs.append(_timed_batch(moto_cycle, 5))
-    return statistics.median(ours), statistics.median(theirs)
-
-
-def measure_import(runs: int) -> tuple[float, float]:
-    code = (
-        "import time, boto3; t = time.perf_counter(); import {module}; "
-        "print(time.perf_counter() - t)"
-    )
-    ours, moto_times = [], []
-    for _ in range(runs):
-        for module, sink in (("kmsmock", ours), ("moto", moto_times)):
-            out = subprocess.run(
-                [sys.executable, "-c", code.format(module=module)],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            sink.append(float(out) * 1000)
-    return statistics.median(ours), statistics.median(moto_times)
-
-
-def measure_scale(sizes: list[int], rounds: int) -> dict[int, tuple[float, float]]:
-    """Per-page cost of ListKeys (10 keys, from the middle) and DescribeCustomKeyStores."""
-    from kmsmock import activation
-    from kmsmock.domain.keys import new_key
-
-    results: dict[int, tuple[float, float]] = {}
-    for size in sizes:
-        with mock_kms_keystores():
-            kms = boto3.client("kms", region_name=REGION)
-            for n in range(3):
-                kms.create_custom_key_store(
-                    CustomKeyStoreName=f"s{n}",
-                    CloudHsmClusterId=f"cluster-234567abcde{'fgh'[n]}",
-                    TrustAnchorCertificate="c",
-                    KeyStorePassword="kmsPassword",
-                )
-            simulation = activation.current()
-            assert simulation is not None
-            kms_state = simulation.kms
-            with kms_state.lock:
-                scope = kms_state.scope(simulation.account_id, REGION)
-                now = kms_state.clock.now()
-                for _ in range(size):
-                    scope.add_key(
-                        new_key(
-                            account_id=scope.account_id,
-                            region=REGION,
-                            seq=scope.next_seq(),
-                            now=now,
-                        )
-                    )
-            marker = None
-            walked = 0
-            while walked < size // 2 - 100:
-                page = (
-                    kms.list_keys(Limit=1000, Marker=marker)
-                    if marker
-                    else kms.list_keys(Limit=1000)
-                )
-                walked += len(page["Keys"])
-                marker = page.get("NextMarker")
-            page_call = functools.partial(
-                kms.list_keys, Limit=10, **({"Marker": marker} if marker else {})
-            )
-            pages, describes = [], []
-            for _ in range(rounds):
-                pages.append(_timed_batch(page_call, 50))
-                describes.append(_timed_batch(kms.describe_custom_key_stores, 50))
-            results[size] = (statistics.median(pages), statistics.median(describes))
-    return results
 
 
 class Report:
@@ -411,9 +221,15 @@ class Report:
                 f"{speedup:12.2f} {mark}"
             )
 
-    def fixed(self, enter_exit: tuple[float, float], imports: tuple[float, float]) -> None:
+    def fixed(
+        self,
+        enter_exit: tuple[float, float],
+        imports: tuple[float, float],
+        first: tuple[float, float],
+    ) -> None:
         ours, theirs = enter_exit
         import_ours, import_moto = imports
+        activation, with_request = first
         print("\nFixed costs")
         print(
             f"mock enter + exit          {ours:8.1f} µs   (≤200 µs) "
@@ -423,6 +239,11 @@ class Report:
             f"import kmsmock after boto3 {import_ours:8.1f} ms   (≤50 ms)  "
             f"{self.verdict(import_ours <= 50, 'import')}   "
             f"import moto after boto3: {import_moto:6.1f} ms"
+        )
+        print(
+            f"first activation           {activation:8.1f} ms   (≤40 ms)  "
+            f"{self.verdict(activation <= 40, 'first activation')}   "
+            f"with its first request: {with_request:6.1f} ms"
         )
 
     def scale(self, results: dict[int, tuple[float, float]]) -> None:
@@ -457,7 +278,8 @@ def main() -> int:
         f"botocore {botocore.__version__}, {os.cpu_count()} CPUs, {rounds} interleaved rounds"
     )
     report.per_call(measure_per_call(rounds, batch))
-    report.fixed(measure_enter_exit(rounds), measure_import(5 if args.quick else 15))
+    runs = 5 if args.quick else 15
+    report.fixed(measure_enter_exit(rounds), measure_import(runs), measure_first_activation(runs))
     sizes = [10, 100, 1_000, 10_000] if args.quick else [10, 100, 1_000, 10_000, 100_000]
     report.scale(measure_scale(sizes, rounds))
     if report.misses:

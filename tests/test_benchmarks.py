@@ -18,6 +18,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
+import floor as floor_module
 import lower_bound
 import run
 
@@ -83,9 +84,16 @@ def test_the_floor_answers_its_canned_responses_in_turn(batch: int) -> None:
 
     with mock_kms_keystores():
         kms = boto3.client("kms", region_name="us-east-1")
-        answers = run.capture(kms, lambda c: [c.create_key() for _ in range(batch)])
-        floor = run.Floor()
+        answers = floor_module.capture(kms, lambda c: [c.create_key() for _ in range(batch)])
+        floor = floor_module.Floor()
         floor.can(answers)
         made = [floor.client.create_key()["KeyMetadata"]["KeyId"] for _ in range(2 * batch)]
     ids = [json.loads(body)["KeyMetadata"]["KeyId"] for _, _, body in answers] * 2
     assert made == ids
+
+
+def test_the_first_activation_is_measured_in_a_fresh_process() -> None:
+    import fixed_costs
+
+    activation, with_request = fixed_costs.measure_first_activation(runs=1)
+    assert 0 < activation < with_request
