@@ -112,11 +112,14 @@ def _require(cluster: CloudHsmCluster, requirements: tuple[Requirement, ...]) ->
             raise AwsError(requirement.code, requirement.message(cluster))
 
 
-def _not_found(cluster_id: str) -> AwsError:
-    return AwsError(
-        "CloudHsmClusterNotFoundException",
-        f"KMS cannot find the CloudHSM cluster with cluster ID '{cluster_id}'.",
-    )
+def _found(cluster: CloudHsmCluster | None, cluster_id: str) -> CloudHsmCluster:
+    """The cluster a request names, or CloudHsmClusterNotFoundException (also when DELETED)."""
+    if cluster is None or cluster.state == "DELETED":
+        raise AwsError(
+            "CloudHsmClusterNotFoundException",
+            f"KMS cannot find the CloudHSM cluster with cluster ID '{cluster_id}'.",
+        )
+    return cluster
 
 
 def _cannot_communicate(store: CustomKeyStore) -> AwsError:
@@ -141,17 +144,14 @@ def store_cluster(
 
 def check_for_create(world: World, scope: AccountRegion, settings: CloudHsmSettings) -> None:
     """The checks CreateCustomKeyStore makes of a CloudHSM cluster."""
-    cluster = _live(
-        world.provide_cluster(
-            scope.account_id,
-            scope.region,
-            settings.cluster_id,
-            trust_anchor_certificate=settings.trust_anchor_certificate,
-            kmsuser_password=settings.password,
-        )
+    cluster = world.provide_cluster(
+        scope.account_id,
+        scope.region,
+        settings.cluster_id,
+        trust_anchor_certificate=settings.trust_anchor_certificate,
+        kmsuser_password=settings.password,
     )
-    if cluster is None:
-        raise _not_found(settings.cluster_id)
+    cluster = _found(cluster, settings.cluster_id)
     for other in scope.stores.values():
         theirs = other.settings
         if not isinstance(theirs, CloudHsmSettings):
@@ -179,17 +179,14 @@ def check_for_update(
     current = store.settings
     assert isinstance(current, CloudHsmSettings)
     original = world.cluster(scope.account_id, scope.region, current.cluster_id)
-    cluster = _live(
-        world.provide_cluster(
-            scope.account_id,
-            scope.region,
-            settings.cluster_id,
-            kmsuser_password=settings.password,
-            related_to=original,
-        )
+    cluster = world.provide_cluster(
+        scope.account_id,
+        scope.region,
+        settings.cluster_id,
+        kmsuser_password=settings.password,
+        related_to=original,
     )
-    if cluster is None:
-        raise _not_found(settings.cluster_id)
+    cluster = _found(cluster, settings.cluster_id)
     if (
         settings.cluster_id != current.cluster_id
         and original is not None
