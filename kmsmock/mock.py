@@ -65,6 +65,7 @@ class MockKmsKeystores:
         strict: bool = _default(False),
         connect_delay: float | None = _default(0.0),
         disconnect_delay: float | None = _default(0.0),
+        real_retry_sleep: bool = _default(False),
     ) -> None:
         given = {
             "account_id": account_id,
@@ -72,6 +73,7 @@ class MockKmsKeystores:
             "strict": strict,
             "connect_delay": connect_delay,
             "disconnect_delay": disconnect_delay,
+            "real_retry_sleep": real_retry_sleep,
         }
         values, self._explicit = explicit(given)
         self._options = Options(**values)
@@ -263,6 +265,7 @@ def mock_kms_keystores(
     strict: bool = ...,
     connect_delay: float | None = ...,
     disconnect_delay: float | None = ...,
+    real_retry_sleep: bool = ...,
 ) -> MockKmsKeystores: ...
 
 
@@ -281,7 +284,9 @@ def mock_kms_keystores(target: Any = None, /, **options: Any) -> Any:
     AWS_DEFAULT_REGION, else us-east-1) is the default region of the handle's
     helpers; ``strict`` makes only what the test arranged exist;
     ``connect_delay`` and ``disconnect_delay`` are seconds on the mock clock
-    (None: until ``ks.settle()``).
+    (None: until ``ks.settle()``); ``real_retry_sleep`` makes botocore's
+    backoff before retrying kmsmock's answers sleep for real instead of
+    moving the mock clock.
 
     On a class, every test method gets fresh state; on a ``unittest.TestCase``
     that covers setUp and tearDown too, and on a plain class setup_method and

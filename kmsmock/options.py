@@ -32,6 +32,8 @@ class Options:
 
     ``region`` None means "AWS_DEFAULT_REGION, else us-east-1", resolved when
     the mock starts. A delay of None waits for ``settle()``.
+    ``real_retry_sleep=True`` makes botocore's backoff before retrying one
+    of kmsmock's answers sleep for real, instead of moving the mock clock.
     """
 
     account_id: str = DEFAULT_ACCOUNT_ID
@@ -39,6 +41,7 @@ class Options:
     strict: bool = False
     connect_delay: float | None = 0.0
     disconnect_delay: float | None = 0.0
+    real_retry_sleep: bool = False
 
     def __post_init__(self) -> None:
         check_account_id(self.account_id)
@@ -48,8 +51,9 @@ class Options:
             raise ValueError(
                 f"region must be an AWS region name such as 'us-east-1', not {self.region!r}"
             )
-        if not isinstance(self.strict, bool):
-            raise TypeError(f"strict is True or False, not {self.strict!r}")
+        for name in ("strict", "real_retry_sleep"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} is True or False, not {getattr(self, name)!r}")
         object.__setattr__(self, "connect_delay", _check_delay("connect_delay", self.connect_delay))
         object.__setattr__(
             self, "disconnect_delay", _check_delay("disconnect_delay", self.disconnect_delay)

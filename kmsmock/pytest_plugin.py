@@ -35,7 +35,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{MARKER}(**options): run the test with kmsmock active, with these options (account_id, "
-        "region, strict, connect_delay, disconnect_delay); the kms_keystores fixture is the handle",
+        "region, strict, connect_delay, disconnect_delay, real_retry_sleep); the kms_keystores "
+        "fixture is the handle",
     )
 
 

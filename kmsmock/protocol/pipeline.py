@@ -11,6 +11,7 @@ it propagates and fails the test, rather than turning into an answer.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from ..api.registry import Context
@@ -36,6 +37,20 @@ class Pipeline:
         """The account a request acts as when its caller is not one of kmsmock's accounts."""
         self.default_region = simulation.region
         """The region a request acts in when it names none."""
+
+    def wait_before_retry(self, seconds: float) -> None:
+        """A client backs off before retrying one of kmsmock's answers: on the mock clock.
+
+        The clock moves forward by ``seconds`` (so connections due meanwhile
+        complete, as they would have in real time), unless the mock was
+        started with ``real_retry_sleep=True``.
+        """
+        if self.simulation.options.real_retry_sleep:
+            time.sleep(seconds)
+            return
+        kms = self.simulation.kms
+        with kms.lock:
+            kms.advance(seconds)
 
     def answer(self, request: Request) -> Response:
         """The answer to one request."""

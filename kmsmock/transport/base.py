@@ -22,6 +22,10 @@ class Answerer(Protocol):
         """The answer to one request."""
         ...
 
+    def wait_before_retry(self, seconds: float) -> None:
+        """Wait as a client's retry backoff asks, before it sends an answered request again."""
+        ...
+
 
 class Transport:
     """A way KMS requests reach kmsmock.

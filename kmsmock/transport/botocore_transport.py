@@ -23,12 +23,19 @@ A client made before kmsmock was imported carries no copy of these handlers.
 For those, the transport also patches ``Endpoint._send`` while started, the
 step that would open a socket: every KMS request that reaches it is answered
 the same way; every other request goes to the ``_send`` installed before.
+
+botocore still decides every retry of an answer, with its own delays. Only
+the wait changes: while started, the ``time`` that ``botocore.endpoint``
+sleeps with hands the backoff before retrying one of kmsmock's answers to the
+pipeline (which waits on the mock clock), and sleeps for real otherwise.
 """
 
 from __future__ import annotations
 
 import functools
 import sys
+import time
+from types import ModuleType
 from typing import Any
 
 from botocore import UNSIGNED
@@ -94,6 +101,7 @@ class BotocoreTransport(Transport):
     def __init__(self) -> None:
         super().__init__()
         self._installed_send: Any = None
+        self._installed_time: ModuleType | None = None
 
     def answer(self, prepared: Any, operation: str | None = None) -> AWSResponse | None:
         """The answer to a prepared request (an ``AWSPreparedRequest``); None while stopped."""
@@ -127,6 +135,7 @@ class BotocoreTransport(Transport):
         return _fake_credentials(answerer.default_account_id)
 
     def _install(self) -> None:
+        import botocore.endpoint
         from botocore.endpoint import Endpoint
 
         installed = self._installed_send = Endpoint._send
@@ -140,12 +149,53 @@ class BotocoreTransport(Transport):
             return installed(endpoint, request)
 
         Endpoint._send = _send
+        self._installed_time = botocore.endpoint.time
+        botocore.endpoint.time = _RetryTime(self, Endpoint._needs_retry.__code__)
 
     def _uninstall(self) -> None:
+        import botocore.endpoint
         from botocore.endpoint import Endpoint
 
         Endpoint._send = self._installed_send
         self._installed_send = None
+        if self._installed_time is not None:
+            botocore.endpoint.time = self._installed_time
+            self._installed_time = None
+
+    def back_off(self, seconds: float, response: Any) -> bool:
+        """Hand a retry's backoff to the pipeline if ``response`` is one of kmsmock's answers."""
+        answerer = self.answerer
+        http_response = response[0] if isinstance(response, tuple) and response else None
+        if answerer is None or type(getattr(http_response, "raw", None)) is not AnsweredBody:
+            return False
+        answerer.wait_before_retry(seconds)
+        return True
+
+
+class _RetryTime:
+    """What ``botocore.endpoint`` sees as the ``time`` module while the transport is started.
+
+    Everything is the real module's, except :meth:`sleep`: called by
+    ``Endpoint._needs_retry`` to back off before retrying one of kmsmock's
+    answers, it hands the wait to the pipeline. The answer is found in the
+    caller's frame, so no request pays for this unless it is retried.
+    """
+
+    def __init__(self, transport: BotocoreTransport, needs_retry: Any) -> None:
+        self._transport = transport
+        self._needs_retry = needs_retry
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+    def sleep(self, seconds: float) -> None:
+        """Back off on the mock clock before retrying kmsmock's answer; otherwise sleep."""
+        caller = sys._getframe(1)
+        if caller.f_code is self._needs_retry and self._transport.back_off(
+            seconds, caller.f_locals.get("response")
+        ):
+            return
+        time.sleep(seconds)
 
 
 def _aws_response(url: str, response: Response) -> AWSResponse:
