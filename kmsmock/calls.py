@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-__all__ = ["Call"]
+__all__ = ["REFUSED", "Call"]
+
+REFUSED = "UnimplementedOperationError"
+"""The ``error_code`` of a call kmsmock refused because it does not simulate it."""
 
 
 class Call(NamedTuple):
@@ -13,7 +16,9 @@ class Call(NamedTuple):
 
     ``params`` are the request's parameters with every value botocore's model
     marks sensitive (KeyStorePassword, the XKS credential, plaintexts) replaced
-    by ``"<redacted>"``. ``error_code`` is None when the call succeeded.
+    by ``"<redacted>"``. ``error_code`` is None when the call succeeded, the
+    AWS error code when it was answered with an error, and :data:`REFUSED`
+    when kmsmock raised :class:`~kmsmock.UnimplementedOperationError` for it.
     ``time`` is the mock clock's reading when it was answered.
     """
 

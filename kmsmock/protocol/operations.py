@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .redaction import Redact
     from .validation import Validator
 
-__all__ = ["Operation", "operation_named"]
+__all__ = ["Operation", "operation_named", "redactor_named"]
 
 
 class Operation(NamedTuple):
@@ -45,7 +45,6 @@ def operation_named(name: str) -> Operation:
     """
     from ..api.operations import HANDLERS
     from .encoding import encoder_for
-    from .redaction import redactor_for
     from .validation import validator_for
 
     model = service_model()
@@ -59,7 +58,15 @@ def operation_named(name: str) -> Operation:
         name=name,
         handler=handler,
         validate=validator_for(op_model.input_shape),
-        redact=redactor_for(op_model.input_shape),
+        redact=redactor_named(name),
         encode=encoder_for(op_model.output_shape),
         errors=frozenset(shape.name for shape in op_model.error_shapes) | COMMON_ERRORS,
     )
+
+
+@functools.cache
+def redactor_named(name: str) -> Redact | None:
+    """The redactor of an operation of the model, implemented or not."""
+    from .redaction import redactor_for
+
+    return redactor_for(service_model().operation_model(name).input_shape)

@@ -15,13 +15,15 @@ import time
 from typing import Any
 
 from ..api.registry import Context
-from ..calls import Call
+from ..calls import REFUSED, Call
 from ..domain.aws_error import AwsError
+from ..errors import UnimplementedOperationError
 from ..model import error_status
 from ..simulation import Simulation
 from .json11 import error_response, read_operation, read_params
 from .messages import Request, Response
-from .operations import Operation, operation_named
+from .operations import Operation, operation_named, redactor_named
+from .redaction import Redact
 
 __all__ = ["Pipeline"]
 
@@ -54,14 +56,17 @@ class Pipeline:
 
     def answer(self, request: Request) -> Response:
         """The answer to one request."""
+        account_id = request.account_id or self.default_account_id
+        region = request.region or self.default_region
         try:
             name = request.operation or read_operation(request.headers)
             params = read_params(request.body)
             operation = operation_named(name)
         except AwsError as error:
             return error_response(error, error_status(error.code))
-        account_id = request.account_id or self.default_account_id
-        region = request.region or self.default_region
+        except UnimplementedOperationError as refusal:  # the test fails, and the log shows why
+            self._refused(name, params, account_id, region, refusal)
+            raise
         return self._run(operation, params, account_id, region)
 
     def _run(self, operation: Operation, params: Any, account_id: str, region: str) -> Response:
@@ -82,7 +87,7 @@ class Pipeline:
                     now=now,
                 )
                 result = operation.handler(context, valid)
-                self._record(operation, account_id, region, params, None, now)
+                self._record(operation.name, operation.redact, account_id, region, params, now)
             return operation.encode(result)
         except AwsError as error:
             if error.code not in operation.errors and fault is None:
@@ -91,31 +96,63 @@ class Pipeline:
                     f"does not list for it ({error.message})"
                 ) from error
             with kms.lock:
-                self._record(operation, account_id, region, params, error, kms.clock.now())
+                self._record(
+                    operation.name,
+                    operation.redact,
+                    account_id,
+                    region,
+                    params,
+                    kms.clock.now(),
+                    error,
+                )
             log.debug("%s %s %s: %s", operation.name, account_id, region, error.code)
             return error_response(error, error_status(error.code))
+        except UnimplementedOperationError as refusal:  # a feature kmsmock does not simulate
+            self._refused(operation.name, params, account_id, region, refusal)
+            raise
+
+    def _refused(
+        self,
+        name: str,
+        params: Any,
+        account_id: str,
+        region: str,
+        refusal: UnimplementedOperationError,
+    ) -> None:
+        """Log a call kmsmock refused to simulate (it raises at the caller)."""
+        kms = self.simulation.kms
+        with kms.lock:
+            self._record(
+                name, redactor_named(name), account_id, region, params, kms.clock.now(), refusal
+            )
 
     def _record(
         self,
-        operation: Operation,
+        name: str,
+        redact: Redact | None,
         account_id: str,
         region: str,
         params: Any,
-        error: AwsError | None,
         time: float,
+        error: AwsError | UnimplementedOperationError | None = None,
     ) -> None:
         """Add the call to the log, its secrets redacted (a body that is no object logs as {})."""
         logged = {} if not isinstance(params, dict) else params
-        if operation.redact is not None and logged:
-            logged = operation.redact(logged)
+        if redact is not None and logged:
+            logged = redact(logged)
+        code = message = None
+        if isinstance(error, AwsError):
+            code, message = error.code, error.message
+        elif error is not None:
+            code, message = REFUSED, str(error)
         self.simulation.record(
             Call(
-                operation=operation.name,
+                operation=name,
                 account_id=account_id,
                 region=region,
                 params=logged,
-                error_code=None if error is None else error.code,
-                error_message=None if error is None else error.message,
+                error_code=code,
+                error_message=message,
                 time=time,
             )
         )
