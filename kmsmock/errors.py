@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["KmsMockError", "OptionsConflictError", "UnimplementedOperationError"]
+__all__ = [
+    "InactiveMockError",
+    "KmsMockError",
+    "OptionsConflictError",
+    "UnimplementedOperationError",
+]
 
 
 class KmsMockError(Exception):
@@ -14,6 +19,15 @@ class OptionsConflictError(KmsMockError, ValueError):
 
     A nested activation joins the simulated KMS that is already active, so it
     cannot change its account, region, strictness or delays.
+    """
+
+
+class InactiveMockError(KmsMockError, RuntimeError):
+    """A handle was asked to change a simulated KMS whose mock has stopped.
+
+    A handle stays readable after its mock stops (its ``calls`` and ``now``),
+    but arranging, advancing or resetting a simulation nobody uses any more
+    would silently do nothing.
     """
 
 

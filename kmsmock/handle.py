@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
+from . import activation
 from ._defaults import default, explicit
 from .accounts import FAKE_SECRET_ACCESS_KEY, access_key_for, check_account_id
+from .errors import InactiveMockError
 
 if TYPE_CHECKING:  # loaded with the simulation, on first activation
     from .calls import Call
@@ -14,14 +17,22 @@ if TYPE_CHECKING:  # loaded with the simulation, on first activation
     from .domain.backing.proxy import XksProxy
     from .simulation import Simulation
 
-__all__ = ["KmsKeystores"]
+__all__ = ["ClientCredentials", "KmsKeystores"]
+
+
+class ClientCredentials(TypedDict):
+    """Keyword arguments of ``boto3.client`` and ``boto3.Session`` that act as an account."""
+
+    aws_access_key_id: str
+    aws_secret_access_key: str
 
 
 class KmsKeystores:
     """Controls the simulated KMS of an active ``mock_kms_keystores``.
 
-    Every nested activation's handle drives the same simulation. A handle
-    stays readable after its mock stops (``calls`` still lists what happened).
+    Every nested activation's handle drives the same simulation. Once its
+    mock has stopped, a handle still reads (``calls``, ``now``, its options),
+    but refuses to change anything, with :class:`~kmsmock.InactiveMockError`.
     """
 
     def __init__(self, simulation: Simulation) -> None:
@@ -30,6 +41,15 @@ class KmsKeystores:
     def __repr__(self) -> str:
         options = self._simulation.options
         return f"<KmsKeystores account_id={options.account_id!r} region={options.region!r}>"
+
+    def _active(self) -> Simulation:
+        """The simulation, if its mock is still active; else InactiveMockError."""
+        if activation.current() is not self._simulation:
+            raise InactiveMockError(
+                "this kms_keystores handle belongs to a mock that has stopped; start a mock "
+                "and use the handle it returns"
+            )
+        return self._simulation
 
     @property
     def account_id(self) -> str:
@@ -46,37 +66,40 @@ class KmsKeystores:
         """Whether only what the test arranged exists (see the ``strict`` option)."""
         return self._simulation.options.strict
 
-    def credentials(self, account_id: str | None = None) -> dict[str, str]:
+    def credentials(self, account_id: str | None = None) -> ClientCredentials:
         """Keyword arguments for ``boto3.client``/``boto3.Session`` that act as ``account_id``.
 
         ``boto3.client("kms", **ks.credentials("111122223333"))`` makes a
         client whose requests act as account 111122223333. The default is the
         mock's own account. The credentials are fake and work only with kmsmock.
         """
-        return {
-            "aws_access_key_id": access_key_for(account_id or self.account_id),
-            "aws_secret_access_key": FAKE_SECRET_ACCESS_KEY,
-        }
+        return ClientCredentials(
+            aws_access_key_id=access_key_for(account_id or self.account_id),
+            aws_secret_access_key=FAKE_SECRET_ACCESS_KEY,
+        )
 
     def fail_next_connect(self, custom_key_store_id: str, connection_error_code: str) -> None:
         """Make the store's next connection attempt end FAILED with ``connection_error_code``.
 
-        The code is one of the ConnectionErrorCode values of botocore's model,
-        such as ``"INVALID_CREDENTIALS"`` or ``"XKS_PROXY_TIMED_OUT"``. The
-        store must exist; the arrangement is used up by one attempt.
+        The code is one of the ConnectionErrorCode values botocore's model
+        documents for the store's type, such as ``"INVALID_CREDENTIALS"``, or
+        ``"XKS_PROXY_TIMED_OUT"`` for an external key store. The store, in any
+        account and region, must exist; the arrangement is used up by one attempt.
         """
-        from .model import connection_error_codes
+        from .model import connection_error_codes_for
 
-        codes = connection_error_codes()
-        if connection_error_code not in codes:
-            raise ValueError(
-                f"{connection_error_code!r} is not a ConnectionErrorCode; KMS uses: "
-                + ", ".join(codes)
-            )
-        kms = self._simulation.kms
+        kms = self._active().kms
         with kms.lock:
-            if kms.find_store(custom_key_store_id) is None:
+            found = kms.find_store(custom_key_store_id)
+            if found is None:
                 raise LookupError(f"no custom key store {custom_key_store_id!r} exists")
+            store_type = found[1].type.value
+            codes = connection_error_codes_for(store_type)
+            if connection_error_code not in codes:
+                raise ValueError(
+                    f"{connection_error_code!r} is not a ConnectionErrorCode of a {store_type} "
+                    "custom key store; KMS uses: " + ", ".join(codes)
+                )
             kms.fail_next_connect(custom_key_store_id, connection_error_code)
 
     def _scope(self, account_id: str | None, region: str | None) -> tuple[str, str]:
@@ -103,7 +126,7 @@ class KmsKeystores:
         listed), and a generated trust anchor and kmsuser password unless
         given. ``related_to`` makes it a cluster restored from the same backup
         as another (same backup lineage and trust anchor). Other keyword
-        arguments set any attribute of :class:`~kmsmock.domain.world.CloudHsmCluster`,
+        arguments set any attribute of :class:`~kmsmock.CloudHsmCluster`,
         such as ``kmsuser_logged_in=True`` or ``free_ip_addresses=0``.
 
         Naming a cluster that already exists (also one provisioned on first
@@ -112,7 +135,6 @@ class KmsKeystores:
         by default the mock's.
         """
         from .domain.backing.cluster import new_cluster_id
-        from .model import shape_pattern
 
         values, given = explicit(
             {
@@ -123,14 +145,9 @@ class KmsKeystores:
             }
         )
         account, region_name = self._scope(account_id, region)
-        if (
-            cluster_id is not None
-            and shape_pattern("CloudHsmClusterIdType").fullmatch(cluster_id) is None
-        ):
-            raise ValueError(
-                f"{cluster_id!r} is not a CloudHSM cluster id such as 'cluster-234567abcdef'"
-            )
-        kms = self._simulation.kms
+        if cluster_id is not None:
+            _check_model_string("a CloudHSM cluster id", "CloudHsmClusterIdType", cluster_id)
+        kms = self._active().kms
         with kms.lock:
             cluster = kms.world.provide_cluster(
                 account,
@@ -164,7 +181,7 @@ class KmsKeystores:
         ``proxy.access_key_id`` and ``proxy.secret_access_key.reveal()``;
         ``proxy.accept_credential(...)`` adds a second one, as during a
         rotation). Other keyword arguments set any attribute of
-        :class:`~kmsmock.domain.world.XksProxy`, such as ``reachable=False``,
+        :class:`~kmsmock.XksProxy`, such as ``reachable=False``,
         ``responds_in_time=False`` or ``vpc_endpoint_service_name=...``. Add
         external keys with ``proxy.add_key(...)``.
 
@@ -174,17 +191,24 @@ class KmsKeystores:
         from .domain.backing.proxy import new_credential
         from .domain.secret import Secret
         from .domain.stores import XksCredential
-        from .model import shape_pattern
 
         values, given = explicit({"uri_path": uri_path})
         account, region_name = self._scope(account_id, region)
-        for shape, value in (
-            ("XksProxyUriEndpointType", uri_endpoint),
-            ("XksProxyUriPathType", values["uri_path"]),
-        ):
-            if shape_pattern(shape).fullmatch(value) is None:
-                raise ValueError(f"{value!r} does not match the {shape} pattern of the KMS model")
-        kms = self._simulation.kms
+        _check_model_string("an XKS proxy URI endpoint", "XksProxyUriEndpointType", uri_endpoint)
+        _check_model_string("an XKS proxy URI path", "XksProxyUriPathType", values["uri_path"])
+        if access_key_id is not None:
+            _check_model_string(
+                "an access key id KMS could send",
+                "XksProxyAuthenticationAccessKeyIdType",
+                access_key_id,
+            )
+        if secret_access_key is not None:
+            _check_model_string(
+                "a secret KMS could send",
+                "XksProxyAuthenticationRawSecretAccessKeyType",
+                secret_access_key,
+            )
+        kms = self._active().kms
         with kms.lock:
             credential = None
             exists = kms.world.proxy(account, region_name, uri_endpoint) is not None
@@ -211,16 +235,23 @@ class KmsKeystores:
     ) -> None:
         """Answer the next ``times`` attempts of ``operation`` with ``error_code``.
 
-        ``error_code`` is any error botocore's model lists for the operation,
-        or ThrottlingException. It answers with AWS's HTTP status, so
-        botocore's retries behave as in production: each attempt, retries
-        included, uses up one of ``times`` and shows in :attr:`calls`.
+        ``operation`` is one kmsmock simulates, and ``error_code`` any error
+        botocore's model lists for it, or ThrottlingException. It answers with
+        AWS's HTTP status, so botocore's retries behave as in production: each
+        attempt, retries included, uses up one of ``times`` and shows in :attr:`calls`.
         """
+        from .api.operations import HANDLERS
         from .faults import Fault
         from .model import error_description, modeled_errors, service_model
 
         if operation not in service_model().operation_names:
             raise ValueError(f"KMS has no operation named {operation!r}")
+        if operation not in HANDLERS:
+            raise ValueError(
+                f"kmsmock does not simulate {operation} (calling it raises "
+                "UnimplementedOperationError), so no error can be injected for it; it simulates: "
+                + ", ".join(sorted(HANDLERS))
+            )
         allowed = modeled_errors(operation) | {"ThrottlingException"}
         if error_code not in allowed:
             raise ValueError(
@@ -231,17 +262,23 @@ class KmsKeystores:
             raise ValueError(f"times must be a whole number of at least 1, not {times!r}")
         if message is None:
             message = error_description(error_code) or "Rate exceeded"
-        self._simulation.faults.add(operation, Fault(error_code, message, times))
+        self._active().faults.add(operation, Fault(error_code, message, times))
 
     def settle(self) -> None:
         """Complete every pending CONNECTING or DISCONNECTING now, whatever its delay."""
-        kms = self._simulation.kms
+        kms = self._active().kms
         with kms.lock:
             kms.settle()
 
-    def advance(self, seconds: float) -> None:
-        """Move the mock clock forward by ``seconds`` and complete what became due."""
-        kms = self._simulation.kms
+    def advance(self, seconds: float | datetime.timedelta) -> None:
+        """Move the mock clock forward by ``seconds`` (or a timedelta); complete what became due."""
+        if isinstance(seconds, datetime.timedelta):
+            seconds = seconds.total_seconds()
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise TypeError(
+                f"advance takes a number of seconds or a datetime.timedelta, not {seconds!r}"
+            )
+        kms = self._active().kms
         with kms.lock:
             kms.advance(seconds)
 
@@ -256,13 +293,27 @@ class KmsKeystores:
 
     def reset(self) -> None:
         """Clear stores, keys, arrangements, faults and calls; the clock offset goes back to 0."""
-        self._simulation.reset()
+        self._active().reset()
+
+
+def _check_model_string(what: str, shape: str, value: object) -> None:
+    """Refuse a value KMS's own validation would refuse for ``shape``."""
+    from .model import string_problem
+
+    problem = string_problem(shape, value)
+    if problem is not None:
+        shown = "the value given" if "secret" in what or "access key" in what else repr(value)
+        raise ValueError(f"{shown} is not {what}: {problem}")
 
 
 def _set_attributes(target: object, attributes: dict[str, Any]) -> None:
     """Set public attributes of a simulated cluster or proxy; refuse unknown names first."""
     unknown = [name for name in attributes if name.startswith("_") or not hasattr(target, name)]
     if unknown:
-        raise TypeError(f"{type(target).__name__} has no attribute {', '.join(map(repr, unknown))}")
+        valid: list[str] = getattr(target, "attribute_names", list)()
+        raise TypeError(
+            f"{type(target).__name__} has no attribute {', '.join(map(repr, unknown))}; "
+            f"its attributes are: {', '.join(valid)}"
+        )
     for name, value in attributes.items():
         setattr(target, name, value)

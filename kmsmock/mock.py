@@ -78,6 +78,7 @@ class MockKmsKeystores:
         values, self._explicit = explicit(given)
         self._options = Options(**values)
         self._started = 0
+        self._stopped = False
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -103,8 +104,13 @@ class MockKmsKeystores:
         """Undo one :meth:`start`; the outermost stop discards the simulated KMS."""
         with self._lock:
             if self._started == 0:
-                raise RuntimeError(f"{self!r} was stopped without being started")
+                if self._stopped:
+                    raise RuntimeError(
+                        f"{self!r} is stopped already: stop() was called more times than start()"
+                    )
+                raise RuntimeError(f"{self!r} was never started: call start() before stop()")
             self._started -= 1
+            self._stopped = True
         activation.deactivate()
 
     def __enter__(self) -> KmsKeystores:

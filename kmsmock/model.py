@@ -15,12 +15,14 @@ from typing import Any
 __all__ = [
     "COMMON_ERRORS",
     "connection_error_codes",
+    "connection_error_codes_for",
     "error_description",
     "error_status",
     "key_reference_rules",
     "modeled_errors",
     "service_model",
     "shape_pattern",
+    "string_problem",
 ]
 
 _lock = threading.Lock()
@@ -120,3 +122,46 @@ def error_description(code: str) -> str | None:
 def shape_pattern(shape_name: str) -> re.Pattern[str]:
     """The compiled pattern a string shape of the model must fully match."""
     return re.compile(service_model().shape_for(shape_name).metadata["pattern"])
+
+
+def string_problem(shape_name: str, value: object) -> str | None:
+    """What makes ``value`` unfit for a string shape of the model, or None when it fits.
+
+    Secrets are never repeated: the answer names the rule, not the value.
+    """
+    metadata = service_model().shape_for(shape_name).metadata
+    low, high, pattern = metadata.get("min"), metadata.get("max"), metadata.get("pattern")
+    if not isinstance(value, str):
+        return f"a string is required, not {type(value).__name__}"
+    if (low is not None and len(value) < low) or (high is not None and len(value) > high):
+        return f"it must be {low or 0} to {high or 'any number of'} characters long"
+    if pattern is not None and re.fullmatch(pattern, value) is None:
+        return f"it must match the pattern {pattern}"
+    return None
+
+
+_STORE_TYPE_SECTIONS = {
+    "All custom key stores": ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"),
+    "CloudHSM key stores": ("AWS_CLOUDHSM",),
+    "External key stores": ("EXTERNAL_KEY_STORE",),
+}
+_SECTION = re.compile(r"<b>\s*([^<:]+?):?\s*</b>")
+_LISTED_CODE = re.compile(r"<li>\s*<p>\s*<code>([A-Z_]+)</code>")
+
+
+@functools.cache
+def connection_error_codes_for(store_type: str) -> tuple[str, ...]:
+    """The ConnectionErrorCode values the model documents for a CustomKeyStoreType, in order.
+
+    Read from the documentation of ``CustomKeyStoresListEntry.ConnectionErrorCode``,
+    which lists them under "All custom key stores", "CloudHSM key stores" and
+    "External key stores".
+    """
+    entry = service_model().shape_for("CustomKeyStoresListEntry")
+    text = entry.members["ConnectionErrorCode"].documentation or ""
+    sections = _SECTION.split(text)  # prose, heading, section, heading, section, ...
+    listed: set[str] = set()
+    for heading, section in zip(sections[1::2], sections[2::2], strict=True):
+        if store_type in _STORE_TYPE_SECTIONS.get(heading.strip(), ()):
+            listed.update(_LISTED_CODE.findall(section))
+    return tuple(code for code in connection_error_codes() if code in listed)

@@ -126,7 +126,7 @@ def test_start_and_stop() -> None:
     finally:
         mock.stop()
     assert kmsmock.activation.current() is None
-    with pytest.raises(RuntimeError, match="stopped without being started"):
+    with pytest.raises(RuntimeError, match="stopped already"):
         mock.stop()
 
 

@@ -130,15 +130,30 @@ def allowed_states(action: Action) -> tuple[ConnectionState, ...]:
     return tuple(state for state, cell in TRANSITIONS[action].items() if cell is not REJECT)
 
 
-def gate(store: Connectable, action: Action) -> ConnectionState:
-    """The state ``action`` leads ``store`` to, or CustomKeyStoreInvalidStateException."""
+_REQUESTS: Final[Mapping[Action, str]] = {
+    Action.CONNECT: "ConnectCustomKeyStore",
+    Action.DISCONNECT: "DisconnectCustomKeyStore",
+    Action.UPDATE_LIVE: "UpdateCustomKeyStore",
+    Action.UPDATE: "UpdateCustomKeyStore",
+    Action.DELETE: "DeleteCustomKeyStore",
+    Action.CREATE_KEY: "CreateKey in this custom key store",
+    Action.USE_KEYS: "This operation with a key in this custom key store",
+}
+"""How the refusal message names each request (the table's labels say more)."""
+
+
+def gate(store: Connectable, action: Action, request: str | None = None) -> ConnectionState:
+    """The state ``action`` leads ``store`` to, or CustomKeyStoreInvalidStateException.
+
+    ``request`` names what was asked in the refusal (by default, the operation).
+    """
     after = TRANSITIONS[action][store.state]
     if isinstance(after, _Reject):
-        valid = ", ".join(state.value for state in allowed_states(action))
+        valid = " or ".join(state.value for state in allowed_states(action))
         raise AwsError(
             "CustomKeyStoreInvalidStateException",
             f"Custom key store '{store.id}' has ConnectionState {store.state.value}. "
-            f"{action.value} is valid only when the ConnectionState is {valid}.",
+            f"{request or _REQUESTS[action]} is valid only when the ConnectionState is {valid}.",
         )
     return after
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Final
 
 from .aws_error import AwsError
-from .connection import Action, ConnectionState, gate, update_action
+from .connection import LIVE_PROPERTIES, Action, ConnectionState, gate, update_action
 from .scope import AccountRegion
 from .secret import Secret
 from .stores import (
@@ -117,6 +117,27 @@ class StoreChanges:
         """The names of the properties this request changes."""
         return [item.name for item in fields(self) if getattr(self, item.name) is not None]
 
+    def request(self) -> str:
+        """What the request asks, as a refusal names it: the parameters that need DISCONNECTED."""
+        needing = [_PARAMETERS[name] for name in self.changed() if name not in LIVE_PROPERTIES]
+        if not needing:
+            return "UpdateCustomKeyStore"
+        return f"UpdateCustomKeyStore with {', '.join(needing)}"
+
+
+_PARAMETERS: Final = {
+    "name": "NewCustomKeyStoreName",
+    "password": "KeyStorePassword",
+    "cluster_id": "CloudHsmClusterId",
+    "uri_endpoint": "XksProxyUriEndpoint",
+    "uri_path": "XksProxyUriPath",
+    "connectivity": "XksProxyConnectivity",
+    "vpc_endpoint_service_name": "XksProxyVpcEndpointServiceName",
+    "vpc_endpoint_service_owner": "XksProxyVpcEndpointServiceOwner",
+    "credential": "XksProxyAuthenticationCredential",
+}
+"""The UpdateCustomKeyStore parameter behind each property of :class:`StoreChanges`."""
+
 
 def update_store(
     scope: AccountRegion,
@@ -128,7 +149,7 @@ def update_store(
 
     ``verify`` runs when the backing store's settings change.
     """
-    gate(store, update_action(changes.changed()))
+    gate(store, update_action(changes.changed()), changes.request())
     settings = _changed_settings(store.settings, changes, scope.account_id)
     name = store.name if changes.name is None else changes.name
     _check_unique(scope, name, settings, exclude=store)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 
 from ..secret import Secret
+from .strict import StrictAttributes
 
 __all__ = ["CLUSTER_STATES", "CloudHsmCluster", "new_cluster_id"]
 
@@ -41,7 +42,7 @@ def _zones(region: str, count: int) -> list[str]:
     return [f"{region}{'abcdefghijklmnopqrstuvwxyz'[n % 26]}" for n in range(count)]
 
 
-class CloudHsmCluster:
+class CloudHsmCluster(StrictAttributes):
     """A simulated CloudHSM cluster.
 
     Attributes (all may be changed at any time):
@@ -105,6 +106,7 @@ class CloudHsmCluster:
         self.security_group_ok = security_group_ok
         self.reachable = reachable
         self.arranged = arranged
+        self._settled = True
 
     @property
     def hsms(self) -> list[str]:
@@ -113,8 +115,12 @@ class CloudHsmCluster:
 
     @hsms.setter
     def hsms(self, value: int | Iterable[str]) -> None:
-        if isinstance(value, bool):
-            raise TypeError("hsms is a number of HSMs or a list of availability zones")
+        if isinstance(value, bool) or not isinstance(value, (int, list, tuple)):
+            raise TypeError(
+                f"hsms is a number of HSMs or a list of availability zones, not {value!r}"
+            )
+        if isinstance(value, int) and value < 0:
+            raise ValueError(f"hsms is a number of HSMs, 0 or more, not {value}")
         self._hsms = _zones(self.region, value) if isinstance(value, int) else list(value)
 
     @property

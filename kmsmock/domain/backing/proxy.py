@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from ..randomness import random_bytes
 from ..secret import Secret
 from ..stores import XksCredential
+from .strict import StrictAttributes
 
 __all__ = ["ExternalKey", "XksProxy", "new_credential"]
 
 
 @dataclass(eq=False)
-class ExternalKey:
+class ExternalKey(StrictAttributes):
     """A key in the external key manager behind an XKS proxy."""
 
     id: str
@@ -25,6 +26,9 @@ class ExternalKey:
     usages: tuple[str, ...] = ("ENCRYPT", "DECRYPT")
     enabled: bool = True
     material: bytes = field(default_factory=lambda: random_bytes(32), repr=False)
+
+    def __post_init__(self) -> None:
+        self._settled = True
 
     def problem(self) -> str | None:
         """Why KMS would refuse this key for a KMS key, or None when it is usable."""
@@ -57,7 +61,7 @@ def new_credential() -> XksCredential:
     return XksCredential(access_key_id, Secret(base64.b64encode(os.urandom(33)).decode()))
 
 
-class XksProxy:
+class XksProxy(StrictAttributes):
     """A simulated external key store proxy and the external key manager behind it.
 
     Attributes (all may be changed at any time):
@@ -115,6 +119,7 @@ class XksProxy:
         self.vpc_endpoint_service_valid = vpc_endpoint_service_valid
         self.keys: dict[str, ExternalKey] = {}
         self.arranged = arranged
+        self._settled = True
 
     @property
     def access_key_id(self) -> str:
@@ -127,14 +132,38 @@ class XksProxy:
         return self.credentials[0].secret_access_key
 
     def accept_credential(self, access_key_id: str, secret_access_key: str) -> None:
-        """Also accept this credential, as during a rotation."""
+        """Also accept this credential, as during a rotation.
+
+        It must be one KMS could send: the model's XksProxyAuthenticationCredential
+        rules for the access key id (20 to 30 of A-Z and 2-7) and the secret
+        (43 to 64 of a-z, A-Z, 0-9, /, + and =).
+        """
+        from ...model import string_problem
+
+        for name, shape, value in (
+            ("access_key_id", "XksProxyAuthenticationAccessKeyIdType", access_key_id),
+            (
+                "secret_access_key",
+                "XksProxyAuthenticationRawSecretAccessKeyType",
+                secret_access_key,
+            ),
+        ):
+            problem = string_problem(shape, value)
+            if problem is not None:
+                raise ValueError(f"KMS could never send this {name}: {problem}")
         credential = XksCredential(access_key_id, Secret(secret_access_key))
         if credential not in self.credentials:
             self.credentials.append(credential)
 
     def revoke_credential(self, access_key_id: str) -> None:
         """Stop accepting the credential with this access key id."""
-        self.credentials = [c for c in self.credentials if c.access_key_id != access_key_id]
+        kept = [c for c in self.credentials if c.access_key_id != access_key_id]
+        if len(kept) == len(self.credentials):
+            raise LookupError(
+                f"{self!r} accepts no credential with that access key id (it accepts "
+                f"{len(self.credentials)}: the first is proxy.access_key_id)"
+            )
+        self.credentials = kept
 
     def accepts(self, credential: XksCredential) -> bool:
         """True when the proxy accepts this credential."""
