@@ -212,3 +212,26 @@ def test_typed_credentials_and_public_types() -> None:
     for name in ("CloudHsmCluster", "XksProxy", "ExternalKey", "Secret", "Call"):
         assert getattr(kmsmock, name).__name__ == name
         assert name in kmsmock.__all__
+
+
+def test_mypy_run_elsewhere_finds_kmsmock(tmp_path: Any) -> None:
+    # Users type-check their own tests against kmsmock's editable checkout.
+    import subprocess
+    import sys
+
+    program = tmp_path / "user_test.py"
+    program.write_text(
+        "from kmsmock import ClientCredentials, KmsKeystores, mock_kms_keystores\n\n\n"
+        "def credentials(ks: KmsKeystores) -> ClientCredentials:\n"
+        "    return ks.credentials()\n\n\n"
+        "with mock_kms_keystores() as ks:\n"
+        '    access_key: str = credentials(ks)["aws_access_key_id"]\n'
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", str(program)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
