@@ -31,11 +31,14 @@ TARGET_PREFIX = "TrentService."
 
 
 def header(headers: Mapping[str, Any], name: str) -> str | None:
-    """A header's value as text (botocore holds header values as bytes)."""
-    value = headers.get(name)
+    """A header's value as text (botocore holds header values as bytes), or None."""
+    try:
+        value = headers[name]
+    except KeyError:
+        return None
     if isinstance(value, bytes):
         return value.decode("latin-1")
-    return value
+    return value  # type: ignore[no-any-return]
 
 
 def read_operation(headers: Mapping[str, Any]) -> str:
