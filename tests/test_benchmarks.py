@@ -97,3 +97,18 @@ def test_the_first_activation_is_measured_in_a_fresh_process() -> None:
 
     activation, with_request = fixed_costs.measure_first_activation(runs=1)
     assert 0 < activation < with_request
+
+
+def test_the_instruction_count_script_runs_every_operation(monkeypatch: pytest.MonkeyPatch) -> None:
+    import instructions
+
+    for operation in (
+        "DescribeCustomKeyStores",
+        "CreateKey",
+        "DescribeKey",
+        "Encrypt",
+        "Decrypt",
+        "GenerateDataKey",
+    ):
+        monkeypatch.setattr(sys, "argv", ["instructions.py", operation, "1"])
+        assert instructions.main() == 0
