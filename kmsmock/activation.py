@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from .transport.aiobotocore_transport import aiobotocore_transport
 from .transport.base import Transport
 from .transport.botocore_transport import botocore_transport
 from .transport.requests_transport import requests_transport
@@ -21,7 +22,7 @@ if TYPE_CHECKING:  # the simulation and its layers load on first activation, not
 
 __all__ = ["TRANSPORTS", "activate", "current", "deactivate", "depth"]
 
-TRANSPORTS: tuple[Transport, ...] = (botocore_transport, requests_transport)
+TRANSPORTS: tuple[Transport, ...] = (botocore_transport, requests_transport, aiobotocore_transport)
 """Every transport an activation starts, in order."""
 
 _lock = threading.RLock()

@@ -28,13 +28,21 @@ botocore still decides every retry of an answer, with its own delays. Only
 the wait changes: while started, the ``time`` that ``botocore.endpoint``
 sleeps with hands the backoff before retrying one of kmsmock's answers to the
 pipeline (which waits on the mock clock), and sleeps for real otherwise.
+
+aiobotocore sessions carry the same two handlers (they copy botocore's
+builtin handlers too), so the same hooks answer aiobotocore's clients: the
+answer's content can be awaited, and an aiobotocore signer gets credentials
+it can await. The rest of aiobotocore (clients made before import, backoff)
+is :mod:`kmsmock.transport.aiobotocore_transport`'s.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 import time
+from collections.abc import Generator
 from types import ModuleType
 from typing import Any
 
@@ -50,19 +58,32 @@ from .base import Transport
 
 __all__ = [
     "ANSWERED_URL",
+    "AnsweredResponse",
+    "AwaitableBytes",
     "BotocoreTransport",
+    "answered",
     "before_send",
     "before_sign",
     "botocore_transport",
+    "fake_credentials",
     "install",
+    "neutral_request",
 ]
 
 ANSWERED_URL = "https://kmsmock.invalid/answered-by-kmsmock"
 """Where an answered request points afterwards, so no later handler claims it."""
 
 
+class AwaitableBytes(bytes):
+    """An answer's body: bytes to botocore, and an awaitable that gives them to aiobotocore."""
+
+    def __await__(self) -> Generator[Any, None, AwaitableBytes]:
+        yield from ()  # a generator that yields nothing: awaiting it returns at once
+        return self
+
+
 class AnsweredBody(tuple):  # type: ignore[type-arg]
-    """The raw body botocore reads an answer from: the whole payload as one chunk."""
+    """The raw body of an answer: the whole payload as one chunk."""
 
     __slots__ = ()
 
@@ -72,26 +93,61 @@ class AnsweredBody(tuple):  # type: ignore[type-arg]
 
     def read(self, amt: int | None = None) -> bytes:
         """The whole body, whatever ``amt`` asks for."""
-        return b"".join(self)
+        return AwaitableBytes(b"".join(self))
 
     def close(self) -> None:
         """Nothing to release."""
 
 
-def _body_bytes(body: Any) -> bytes:
-    """A prepared request's body as bytes, whatever botocore holds it as."""
+class AnsweredResponse(AWSResponse):  # type: ignore[misc]
+    """kmsmock's answer, as botocore and aiobotocore read a response.
+
+    botocore reads ``content`` as bytes; aiobotocore awaits it.
+    """
+
+    def __init__(self, url: str, response: Response) -> None:
+        super().__init__(url, response.status, response.headers, AnsweredBody((response.body,)))
+        self._content = AwaitableBytes(response.body)
+
+
+def answered(response: Any) -> bool:
+    """Whether a ``(http_response, parsed)`` pair a retry is decided on is kmsmock's answer."""
+    http_response = response[0] if isinstance(response, tuple) and response else None
+    return type(http_response) is AnsweredResponse
+
+
+def neutral_request(prepared: Any, operation: str | None = None) -> Request:
+    """A botocore (or aiobotocore) prepared request as the pipeline takes it."""
+    body = prepared.body
     if body is None:
-        return b""
-    if isinstance(body, bytes):
-        return body
-    if isinstance(body, str):
-        return body.encode()
-    return bytes(body if isinstance(body, bytearray) else body.read())
+        body = b""
+    elif isinstance(body, str):
+        body = body.encode()
+    elif not isinstance(body, bytes):
+        body = bytes(body if isinstance(body, bytearray) else body.read())
+    caller = caller_of(prepared.headers, prepared.url)
+    return Request(
+        operation=operation,
+        headers=prepared.headers,
+        body=body,
+        account_id=caller.account_id,
+        region=caller.region,
+    )
 
 
 @functools.lru_cache(maxsize=256)
-def _fake_credentials(account_id: str) -> Credentials:
-    """The fake credentials that sign as ``account_id``."""
+def fake_credentials(account_id: str, awaited: bool = False) -> Credentials:
+    """The fake credentials that sign as ``account_id``.
+
+    ``awaited``: for an aiobotocore signer, which awaits its credentials.
+    """
+    if awaited:
+        from aiobotocore.credentials import AioCredentials
+
+        credentials: Credentials = AioCredentials(
+            access_key_for(account_id), FAKE_SECRET_ACCESS_KEY
+        )
+        return credentials
     return Credentials(access_key_for(account_id), FAKE_SECRET_ACCESS_KEY)
 
 
@@ -108,31 +164,23 @@ class BotocoreTransport(Transport):
         answerer = self.answerer
         if answerer is None:
             return None
-        url = prepared.url
-        caller = caller_of(prepared.headers, url)
-        request = Request(
-            operation=operation,
-            headers=prepared.headers,
-            body=_body_bytes(prepared.body),
-            account_id=caller.account_id,
-            region=caller.region,
-        )
-        return _aws_response(url, answerer.answer(request))
+        return AnsweredResponse(prepared.url, answerer.answer(neutral_request(prepared, operation)))
 
     def signing_credentials(self, request_signer: Any) -> Credentials | None:
         """The fake credentials a KMS request must be signed with; None to keep the client's."""
         answerer = self.answerer
         if answerer is None:
             return None
+        awaited = inspect.iscoroutinefunction(getattr(request_signer, "sign", None))
         # Plain credentials only: reading refreshable ones could refresh them over the network.
         credentials: Any = getattr(request_signer, "_credentials", None)
-        if type(credentials) is Credentials:
+        if type(credentials).__name__ in _PLAIN_CREDENTIALS:
             account = mock_account(credentials.access_key)
             if account is not None:
                 if credentials.secret_key == FAKE_SECRET_ACCESS_KEY:
                     return None  # the client's own credentials are kmsmock's fakes already
-                return _fake_credentials(account)
-        return _fake_credentials(answerer.default_account_id)
+                return fake_credentials(account, awaited)
+        return fake_credentials(answerer.default_account_id, awaited)
 
     def _install(self) -> None:
         import botocore.endpoint
@@ -165,8 +213,7 @@ class BotocoreTransport(Transport):
     def back_off(self, seconds: float, response: Any) -> bool:
         """Hand a retry's backoff to the pipeline if ``response`` is one of kmsmock's answers."""
         answerer = self.answerer
-        http_response = response[0] if isinstance(response, tuple) and response else None
-        if answerer is None or type(getattr(http_response, "raw", None)) is not AnsweredBody:
+        if answerer is None or not answered(response):
             return False
         answerer.wait_before_retry(seconds)
         return True
@@ -198,10 +245,8 @@ class _RetryTime:
         time.sleep(seconds)
 
 
-def _aws_response(url: str, response: Response) -> AWSResponse:
-    body = AnsweredBody((response.body,) if response.body else ())
-    return AWSResponse(url, response.status, response.headers, body)
-
+_PLAIN_CREDENTIALS = frozenset({"Credentials", "AioCredentials"})
+"""Credentials whose attributes are plain values (botocore's and aiobotocore's)."""
 
 botocore_transport = BotocoreTransport()
 """The process's one botocore transport; :mod:`kmsmock.activation` starts and stops it."""

@@ -12,17 +12,14 @@ moment it is imported while the transport is started.
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
 import re
 import sys
-from collections.abc import Callable, Sequence
-from types import ModuleType
 from typing import Any
 
 from ..protocol.caller import caller_of
 from ..protocol.messages import Request
 from .base import Transport
+from .import_watch import ImportWatcher
 
 __all__ = ["KMS_URL", "RequestsTransport", "requests_transport"]
 
@@ -38,7 +35,7 @@ class RequestsTransport(Transport):
     def __init__(self) -> None:
         super().__init__()
         self._mock: Any = None
-        self._watcher: _ImportWatcher | None = None
+        self._watcher: ImportWatcher | None = None
 
     def _answer(self, prepared: Any) -> tuple[int, dict[str, str], bytes]:
         """The ``responses`` callback: the pipeline's answer as (status, headers, body)."""
@@ -61,8 +58,7 @@ class RequestsTransport(Transport):
         if "requests" in sys.modules:
             self._patch()
         else:
-            self._watcher = _ImportWatcher("requests", self._imported)
-            sys.meta_path.insert(0, self._watcher)
+            self._watcher = ImportWatcher("requests", self._imported)
 
     def _imported(self) -> None:
         with self._lock:
@@ -88,8 +84,8 @@ class RequestsTransport(Transport):
 
     def _uninstall(self) -> None:
         watcher, self._watcher = self._watcher, None
-        if watcher is not None and watcher in sys.meta_path:
-            sys.meta_path.remove(watcher)
+        if watcher is not None:
+            watcher.remove()
         mock, self._mock = self._mock, None
         if mock is not None:
             mock.stop(allow_assert=False)
@@ -97,46 +93,3 @@ class RequestsTransport(Transport):
 
 requests_transport = RequestsTransport()
 """The process's one ``requests`` transport; :mod:`kmsmock.activation` starts and stops it."""
-
-
-class _ImportWatcher(importlib.abc.MetaPathFinder):
-    """Calls ``then`` once the top-level package ``name`` has finished importing."""
-
-    def __init__(self, name: str, then: Callable[[], None]) -> None:
-        self._name = name
-        self._then = then
-
-    def find_spec(
-        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
-        """Wrap the real loader of the watched package; find nothing itself."""
-        if fullname != self._name:
-            return None
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec: importlib.machinery.ModuleSpec | None = finder.find_spec(fullname, path, target)
-            if spec is not None and spec.loader is not None:
-                spec.loader = _Then(spec.loader, self._then)
-                return spec
-        return None
-
-
-class _Then(importlib.abc.Loader):
-    """A loader that runs a module with the real loader, then calls ``then``."""
-
-    def __init__(self, loader: importlib.abc.Loader, then: Callable[[], None]) -> None:
-        self._loader = loader
-        self._then = then
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._loader, name)  # get_resource_reader, is_package and the like
-
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
-        """The real loader's module."""
-        return self._loader.create_module(spec)
-
-    def exec_module(self, module: ModuleType) -> None:
-        """Run the module, then the callback."""
-        self._loader.exec_module(module)
-        self._then()
