@@ -31,7 +31,7 @@ __all__ = ["AiobotocoreTransport", "aiobotocore_transport"]
 
 
 class AiobotocoreTransport(Transport):
-    """Answers the KMS requests of aiobotocore clients made before kmsmock; backs off on its clock."""
+    """Answers aiobotocore clients made before kmsmock, and backs off on the mock clock."""
 
     def __init__(self) -> None:
         super().__init__()
