@@ -9,9 +9,11 @@ adds what those hooks cannot do, by patching aiobotocore's endpoints:
 - ``_send``: a client made before kmsmock was imported carries no copy of
   the hooks; its KMS requests are answered here, the step that would open a
   connection. Every other request goes to the ``_send`` installed before.
-- ``_sleep``: aiobotocore awaits ``asyncio.sleep`` (or ``anyio.sleep``)
-  before retrying an answer. Before retrying one of kmsmock's answers, the
-  backoff moves the mock clock instead.
+- the backoff: before retrying an answer, aiobotocore's ``_needs_retry``
+  awaits ``asyncio.sleep`` (aiobotocore 2), or an endpoint's ``_sleep``
+  (aiobotocore 3, where the httpx backend's awaits ``anyio.sleep``). Before
+  retrying one of kmsmock's answers, the backoff moves the mock clock instead;
+  the answer is found in ``_needs_retry``'s frame.
 
 aiobotocore and aiohttp are heavy to import, so the patches are installed
 only when aiobotocore is in use: at once if it is imported already, otherwise
@@ -20,7 +22,9 @@ the moment its import ends while the transport is started.
 
 from __future__ import annotations
 
+import asyncio
 import sys
+from types import FrameType
 from typing import Any
 
 from .base import Transport
@@ -36,7 +40,7 @@ class AiobotocoreTransport(Transport):
     def __init__(self) -> None:
         super().__init__()
         self._watcher: ImportWatcher | None = None
-        self._installed: list[tuple[type, str, Any]] = []
+        self._installed: list[tuple[Any, str, Any]] = []
 
     def _install(self) -> None:
         if "aiobotocore" in sys.modules:
@@ -55,17 +59,18 @@ class AiobotocoreTransport(Transport):
             return
         import aiobotocore.endpoint
 
-        for endpoint_class in vars(aiobotocore.endpoint).values():
+        for endpoint_class in list(vars(aiobotocore.endpoint).values()):
             if not isinstance(endpoint_class, type):
                 continue
             if "_send" in vars(endpoint_class):
                 self._replace(endpoint_class, "_send", _answering_send(self, endpoint_class))
             if "_sleep" in vars(endpoint_class):
                 self._replace(endpoint_class, "_sleep", _mock_clock_sleep(self, endpoint_class))
+        self._replace(aiobotocore.endpoint, "asyncio", _RetryAsyncio(self))
 
-    def _replace(self, endpoint_class: type, name: str, patch: Any) -> None:
-        self._installed.append((endpoint_class, name, vars(endpoint_class)[name]))
-        setattr(endpoint_class, name, patch)
+    def _replace(self, owner: Any, name: str, patch: Any) -> None:
+        self._installed.append((owner, name, vars(owner)[name]))
+        setattr(owner, name, patch)
 
     def _uninstall(self) -> None:
         watcher, self._watcher = self._watcher, None
@@ -104,19 +109,45 @@ def _answering_send(transport: AiobotocoreTransport, endpoint_class: type) -> An
     return _send
 
 
+def _retried_response(frame: FrameType | None) -> Any:
+    """The response ``_needs_retry`` judges, awaiting this sleep (or a ``_sleep`` that does)."""
+    for _ in range(2):
+        if frame is None:
+            break
+        if frame.f_code.co_name == "_needs_retry":
+            return frame.f_locals.get("response")
+        frame = frame.f_back
+    return None
+
+
 def _mock_clock_sleep(transport: AiobotocoreTransport, endpoint_class: type) -> Any:
     installed = vars(endpoint_class)["_sleep"]
 
     async def _sleep(endpoint: Any, seconds: float) -> None:
-        # The retry being decided is in the frame that awaits this sleep: _needs_retry's.
-        caller = sys._getframe(1)
-        if caller.f_code.co_name == "_needs_retry" and transport.back_off(
-            seconds, caller.f_locals.get("response")
-        ):
-            return
-        await installed(endpoint, seconds)
+        if not transport.back_off(seconds, _retried_response(sys._getframe(1))):
+            await installed(endpoint, seconds)
 
     return _sleep
+
+
+class _RetryAsyncio:
+    """What ``aiobotocore.endpoint`` sees as ``asyncio`` while the transport is started.
+
+    Everything is the real module's, except :meth:`sleep`, which backs off on
+    the mock clock before retrying one of kmsmock's answers.
+    """
+
+    def __init__(self, transport: AiobotocoreTransport) -> None:
+        self._transport = transport
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+    async def sleep(self, seconds: float, result: Any = None) -> Any:
+        """Back off on the mock clock before retrying kmsmock's answer; otherwise sleep."""
+        if not self._transport.back_off(seconds, _retried_response(sys._getframe(1))):
+            await asyncio.sleep(seconds)
+        return result
 
 
 aiobotocore_transport = AiobotocoreTransport()
