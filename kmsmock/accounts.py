@@ -7,6 +7,7 @@ import re
 from typing import Final
 
 __all__ = [
+    "ACCOUNT_ID_FORM",
     "DEFAULT_ACCOUNT_ID",
     "FAKE_SECRET_ACCESS_KEY",
     "access_key_for",
@@ -19,13 +20,14 @@ DEFAULT_ACCOUNT_ID: Final = "123456789012"
 FAKE_SECRET_ACCESS_KEY: Final = "kmsmock0fake0secret0access0key0never0used"
 
 _PREFIX: Final = "AKIAKMSM"
-_ACCOUNT = re.compile(r"[0-9]{12}")
+ACCOUNT_ID_FORM: Final = re.compile(r"[0-9]{12}")
+"""What an AWS account id looks like (to match in full)."""
 _MOCK_KEY = re.compile(_PREFIX + r"([0-9]{12})")
 
 
 def check_account_id(account_id: object) -> str:
     """Return ``account_id`` if it is twelve digits, as AWS account ids are; else raise."""
-    if not isinstance(account_id, str) or _ACCOUNT.fullmatch(account_id) is None:
+    if not isinstance(account_id, str) or ACCOUNT_ID_FORM.fullmatch(account_id) is None:
         raise ValueError(f"an AWS account id is a string of 12 digits, not {account_id!r}")
     return account_id
 

@@ -81,6 +81,8 @@ def deactivate() -> None:
         _depth -= 1
         if _depth:
             return
+        if _active is not None:
+            _active.alive = False
         _active = None
         try:
             for transport in reversed(TRANSPORTS):

@@ -46,6 +46,11 @@ class Faults:
                     del self._by_operation[operation]
             return fault
 
+    def pending(self) -> dict[str, list[Fault]]:
+        """The faults still waiting, by operation, in the order they will answer."""
+        with self._lock:
+            return {operation: list(queue) for operation, queue in self._by_operation.items()}
+
     def clear(self) -> None:
         """Forget every injected fault."""
         with self._lock:

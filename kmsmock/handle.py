@@ -6,7 +6,6 @@ import datetime
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from . import activation
 from ._defaults import default, explicit
 from .accounts import FAKE_SECRET_ACCESS_KEY, access_key_for, check_account_id
 from .errors import InactiveMockError
@@ -44,7 +43,7 @@ class KmsKeystores:
 
     def _active(self) -> Simulation:
         """The simulation, if its mock is still active; else InactiveMockError."""
-        if activation.current() is not self._simulation:
+        if not self._simulation.alive:
             raise InactiveMockError(
                 "this kms_keystores handle belongs to a mock that has stopped; start a mock "
                 "and use the handle it returns"
@@ -103,8 +102,10 @@ class KmsKeystores:
             kms.fail_next_connect(custom_key_store_id, connection_error_code)
 
     def _scope(self, account_id: str | None, region: str | None) -> tuple[str, str]:
+        from .options import check_region
+
         account = check_account_id(account_id) if account_id is not None else self.account_id
-        return account, region or self.region
+        return account, self.region if region is None else check_region(region)
 
     def cloudhsm_cluster(
         self,
@@ -229,6 +230,26 @@ class KmsKeystores:
             assert proxy is not None  # an arranged proxy always exists
             _set_attributes(proxy, attributes)
             return proxy
+
+    def find_cluster(
+        self, cluster_id: str, *, account_id: str | None = None, region: str | None = None
+    ) -> CloudHsmCluster | None:
+        """The simulated cluster with this id as it is (arranged or provisioned), or None.
+
+        Unlike :meth:`cloudhsm_cluster`, this neither creates nor arranges it.
+        """
+        account, region_name = self._scope(account_id, region)
+        return self._simulation.kms.world.cluster(account, region_name, cluster_id)
+
+    def find_proxy(
+        self, uri_endpoint: str, *, account_id: str | None = None, region: str | None = None
+    ) -> XksProxy | None:
+        """The simulated proxy at this endpoint as it is (arranged or provisioned), or None.
+
+        Unlike :meth:`xks_proxy`, this neither creates nor arranges it.
+        """
+        account, region_name = self._scope(account_id, region)
+        return self._simulation.kms.world.proxy(account, region_name, uri_endpoint)
 
     def inject_error(
         self, operation: str, error_code: str, *, times: int = 1, message: str | None = None

@@ -10,10 +10,18 @@ from dataclasses import dataclass, fields, replace
 from .accounts import DEFAULT_ACCOUNT_ID, check_account_id
 from .errors import OptionsConflictError
 
-__all__ = ["DEFAULT_REGION", "Options"]
+__all__ = ["DEFAULT_REGION", "REGION_FORM", "Options", "check_region"]
 
 DEFAULT_REGION = "us-east-1"
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
+REGION_FORM = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
+"""What an AWS region name looks like (to match in full)."""
+
+
+def check_region(region: object) -> str:
+    """Return ``region`` if it is an AWS region name such as ``us-east-1``; else raise."""
+    if not isinstance(region, str) or REGION_FORM.fullmatch(region) is None:
+        raise ValueError(f"region must be an AWS region name such as 'us-east-1', not {region!r}")
+    return region
 
 
 def _check_delay(name: str, value: object) -> float | None:
@@ -45,12 +53,8 @@ class Options:
 
     def __post_init__(self) -> None:
         check_account_id(self.account_id)
-        if self.region is not None and (
-            not isinstance(self.region, str) or _REGION.fullmatch(self.region) is None
-        ):
-            raise ValueError(
-                f"region must be an AWS region name such as 'us-east-1', not {self.region!r}"
-            )
+        if self.region is not None:
+            check_region(self.region)
         for name in ("strict", "real_retry_sleep"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} is True or False, not {getattr(self, name)!r}")
@@ -64,7 +68,7 @@ class Options:
         if self.region is not None:
             return self
         region = os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
-        if _REGION.fullmatch(region) is None:
+        if REGION_FORM.fullmatch(region) is None:
             region = DEFAULT_REGION
         return replace(self, region=region)
 

@@ -25,7 +25,7 @@ from .errors import OptionsConflictError
 from .handle import KmsKeystores
 from .mock import MockKmsKeystores, decorator_mocks
 
-__all__ = ["kms_keystores", "pytest_configure"]
+__all__ = ["kms_keystores", "kms_server", "pytest_configure"]
 
 MARKER = "kms_keystores"
 
@@ -98,3 +98,17 @@ def _kms_keystores_marker(request: pytest.FixtureRequest) -> None:
     """A test marked ``@pytest.mark.kms_keystores`` runs mocked, fixture requested or not."""
     if request.node.get_closest_marker(MARKER) is not None:
         request.getfixturevalue("kms_keystores")
+
+
+@pytest.fixture
+def kms_server() -> Iterator[Any]:
+    """A kmsmock server for the test, on a free port of this machine's loopback.
+
+    Point an SDK at ``kms_server.url``; ``kms_server.handle`` steers it as a
+    mock's handle does, and its control API answers at ``kms_server.url +
+    "/_kmsmock"``. Each test, and each pytest-xdist worker, gets its own.
+    """
+    from .server import KmsServer
+
+    with KmsServer() as server:
+        yield server

@@ -25,6 +25,8 @@ class Simulation:
             strict=options.strict,
         )
         self.faults = Faults()
+        self.alive = True
+        """False once whatever ran the simulation (a mock, a server) has stopped with it."""
         self._calls: list[Call] = []
 
     @property

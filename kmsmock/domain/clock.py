@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
 
-__all__ = ["Clock"]
+__all__ = ["LATEST", "Clock"]
+
+LATEST = 253402300799.0
+"""The last second the mock clock may reach (9999-12-31T23:59:59Z): later has no date."""
 
 
 class Clock:
@@ -40,10 +44,21 @@ class Clock:
         return self._offset
 
     def advance(self, seconds: float) -> None:
-        """Move the clock forward by ``seconds`` (which must not be negative)."""
-        if seconds < 0:
-            raise ValueError(f"the mock clock only moves forward; got advance({seconds!r})")
+        """Move the clock forward by ``seconds``: a finite number, not negative.
+
+        The clock cannot pass :data:`LATEST`, the last second a date can show.
+        """
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError(
+                f"the mock clock only moves forward, by a finite number of seconds; "
+                f"got advance({seconds!r})"
+            )
         with self._lock:
+            if self.now() + seconds > LATEST:
+                raise ValueError(
+                    f"advance({seconds!r}) would take the mock clock past 9999-12-31, "
+                    "the last date there is"
+                )
             self._offset += float(seconds)
 
     def reset(self) -> None:

@@ -98,6 +98,20 @@ class SimulatedKms:
         """Make the store's next connection attempt end FAILED with ``error_code``."""
         self._next_failures[store_id] = error_code
 
+    def arranged_failures(self) -> dict[str, str]:
+        """The ConnectionErrorCode each store's next connection attempt is arranged to end with."""
+        return dict(self._next_failures)
+
+    def pending_transitions(self) -> list[tuple[str, float | None]]:
+        """Each CONNECTING or DISCONNECTING store's id, and when it completes (None: at settle)."""
+        return [(store_id, transition.due) for store_id, transition in self._transitions.items()]
+
+    def resume_transition(
+        self, scope: AccountRegion, store: CustomKeyStore, due: float | None
+    ) -> None:
+        """Carry on a transition of ``store`` that completes at ``due`` (restoring saved state)."""
+        self._transitions[store.id] = _Transition(scope, store, due)
+
     # -- connection lifecycle ---------------------------------------------------------
 
     def connect(self, scope: AccountRegion, store: CustomKeyStore) -> None:

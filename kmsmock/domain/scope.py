@@ -29,15 +29,16 @@ class AccountRegion:
         self.aliases: dict[str, Alias] = {}
         self._store_keys: dict[str, int] = {}
         self._external_keys: dict[tuple[str, str], str] = {}
-        self._seq = 0
+        self.last_seq = 0
+        """The last sequence number handed out (so the next is greater)."""
 
     def __repr__(self) -> str:
         return f"<AccountRegion {self.account_id} {self.region}>"
 
     def next_seq(self) -> int:
         """Return a sequence number greater than every one handed out before."""
-        self._seq += 1
-        return self._seq
+        self.last_seq += 1
+        return self.last_seq
 
     def arn(self, resource: str) -> str:
         """The ARN of a KMS resource (``key/<id>`` or ``alias/<name>``) here."""

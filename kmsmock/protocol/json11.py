@@ -54,7 +54,12 @@ def read_operation(headers: Mapping[str, Any]) -> str:
     return operation
 
 
-_decoder = json.JSONDecoder()
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+_decoder = json.JSONDecoder(parse_constant=_not_json)
+"""Python's decoder, without the NaN and Infinity that JSON does not have."""
 _JSON_SPACE = " \t\n\r"
 """What JSON counts as white space (``str.strip`` alone would take more)."""
 

@@ -22,7 +22,6 @@ the moment its import ends while the transport is started.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from types import FrameType
 from typing import Any
@@ -141,10 +140,14 @@ class _RetryAsyncio:
         self._transport = transport
 
     def __getattr__(self, name: str) -> Any:
+        import asyncio  # loaded by aiobotocore already; kmsmock itself never needs it
+
         return getattr(asyncio, name)
 
     async def sleep(self, seconds: float, result: Any = None) -> Any:
         """Back off on the mock clock before retrying kmsmock's answer; otherwise sleep."""
+        import asyncio
+
         if not self._transport.back_off(seconds, _retried_response(sys._getframe(1))):
             await asyncio.sleep(seconds)
         return result
