@@ -66,7 +66,10 @@ def attach(server: Any, path: str | Path) -> None:
         load(server.simulation, document, path)
     last = [json.dumps(dump(server.simulation), sort_keys=True)]
     if not path.exists():
-        write_atomically(path, last[0])
+        try:
+            write_atomically(path, last[0])
+        except OSError as error:
+            raise StateFileError(f"{path} cannot be written: {error}") from None
 
     def persist() -> None:
         with server.simulation.kms.lock:
