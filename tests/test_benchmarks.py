@@ -112,3 +112,16 @@ def test_the_instruction_count_script_runs_every_operation(monkeypatch: pytest.M
     ):
         monkeypatch.setattr(sys, "argv", ["instructions.py", operation, "1"])
         assert instructions.main() == 0
+
+
+def test_the_server_benchmark_measures_both_servers_on_every_operation() -> None:
+    import server
+
+    figures = server.measure(rounds=1, seconds=0.05, starts=1)
+    assert set(figures["operations"]) == {"DescribeKey", "Encrypt", "CreateKey"}
+    for by_server in figures["operations"].values():
+        for name in ("kmsmock", "moto"):
+            assert by_server[name]["rps"] > 0
+            assert 0 < by_server[name]["p50_ms"] <= by_server[name]["p99_ms"]
+    assert set(figures["ready_ms"]) == {"kmsmock", "moto"}
+    assert "| DescribeKey |" in server.report(figures)

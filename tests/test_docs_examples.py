@@ -44,3 +44,13 @@ def test_the_testing_failures_examples_run(kms_keystores: Any) -> None:
     for block in blocks:
         exec(compile(block, "docs/testing-failures.md", "exec"), namespace)
     assert namespace["credential"]["RawSecretAccessKey"]  # the recipe gave a credential
+
+
+def test_the_server_examples_run(pytester: pytest.Pytester) -> None:
+    # In fresh processes: an in-process pytester run forgets the kmsmock modules it
+    # imported, and modules imported twice make classes isinstance() cannot match.
+    in_a_block, fixture_test = python_blocks("server.md")
+    pytester.makepyfile(server_example=in_a_block, test_server_example=fixture_test)
+    assert pytester.runpython(pytester.path / "server_example.py").ret == 0
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "test_server_example.py")
+    result.assert_outcomes(passed=1)

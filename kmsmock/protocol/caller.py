@@ -1,7 +1,8 @@
 """Who sends a request: the account and region a SigV4 signature names.
 
 Every transport resolves the caller of a request with :func:`caller_of`, the
-one place this is decided.
+one place this is decided. A request that arrives over the network must be
+signed: :func:`signature_refusal` gives AWS's answer to one that is not.
 """
 
 from __future__ import annotations
@@ -12,9 +13,17 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from ..accounts import mock_account
-from .json11 import header
+from ..domain.aws_error import AwsError
+from .json11 import error_response, header
+from .messages import Response
 
-__all__ = ["Caller", "caller_of"]
+__all__ = ["AUTHENTICATION_ERRORS", "Caller", "caller_of", "signature_refusal"]
+
+AUTHENTICATION_ERRORS = {
+    "MissingAuthenticationTokenException": 403,
+    "IncompleteSignatureException": 400,
+}
+"""The errors (and HTTP statuses) AWS answers a request that is not signed, or not fully."""
 
 _HOST_REGION = re.compile(r"^kms(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?$")
 
@@ -55,3 +64,36 @@ def _signed_by(credential: str) -> Caller:
         return Caller(account_id=None, region=None, access_key=None)
     access_key, region = scope[0], scope[2]
     return Caller(account_id=mock_account(access_key), region=region, access_key=access_key)
+
+
+def signature_refusal(headers: Mapping[str, Any], caller: Caller) -> Response | None:
+    """AWS's answer to a request whose SigV4 signature is missing or incomplete, else None.
+
+    kmsmock checks the form of the ``Authorization`` header, not the
+    signature itself: it has no secret to check it with.
+    """
+    authorization = header(headers, "Authorization")
+    if not authorization:
+        refusal = AwsError(
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token: sign the request with AWS Signature Version 4.",
+        )
+    elif (
+        not authorization.startswith("AWS4-HMAC-SHA256 ")
+        or "Signature=" not in authorization
+        or "SignedHeaders=" not in authorization
+    ):
+        refusal = AwsError(
+            "IncompleteSignatureException",
+            "The request signature does not conform to AWS standards: an AWS4-HMAC-SHA256 "
+            "Authorization header needs Credential, SignedHeaders and Signature.",
+        )
+    elif caller.access_key is None:
+        refusal = AwsError(
+            "IncompleteSignatureException",
+            "The request signature does not conform to AWS standards: its Credential must be "
+            "<access key>/<date>/<region>/kms/aws4_request.",
+        )
+    else:
+        return None
+    return error_response(refusal, AUTHENTICATION_ERRORS[refusal.code])
