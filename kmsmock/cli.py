@@ -88,7 +88,10 @@ def serve(arguments: argparse.Namespace) -> int:
     try:
         server = KmsHttpServer((arguments.host, arguments.port), options)
     except OSError as error:
-        print(f"kmsmock serve: cannot listen on {arguments.host}:{arguments.port}: {error}")
+        print(
+            f"kmsmock serve: cannot listen on {arguments.host}:{arguments.port}: {error}",
+            file=sys.stderr,
+        )
         return 1
     if arguments.state:
         try:

@@ -6,6 +6,7 @@ import json
 import queue
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -55,6 +56,7 @@ class KmsServer:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._process: Any = None
+        self._log: Any = None
         self.url = ""
         """Where the server answers, once started, such as ``http://127.0.0.1:41523``."""
 
@@ -96,8 +98,11 @@ class KmsServer:
         command += ["--port", str(self._port), *_option_arguments(self._options)]
         if self._state_file is not None:
             command += ["--state", str(self._state_file)]
+        # What the server logs goes to a file, not a pipe no one reads: a full pipe would
+        # stop the server mid-write.
+        self._log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in stop()
         self._process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            command, stdout=subprocess.PIPE, stderr=self._log, text=True
         )
         lines: queue.Queue[str] = queue.Queue()
         stdout = self._process.stdout
@@ -108,7 +113,9 @@ class KmsServer:
             self._kill()
             raise TimeoutError(f"kmsmock serve did not start within {timeout} s") from None
         if "http://" not in first:
-            error = self._process.stderr.read() if self._process.poll() is not None else ""
+            self._process.wait(timeout)
+            self._log.seek(0)
+            error = self._log.read()
             self._kill()
             raise RuntimeError(f"kmsmock serve did not start: {first}{error}".strip())
         return "http://" + first.split("http://", 1)[1].split()[0]
@@ -150,7 +157,7 @@ class KmsServer:
             self._close_pipes()
 
     def _close_pipes(self) -> None:
-        for pipe in (self._process.stdout, self._process.stderr):
+        for pipe in (self._process.stdout, self._log):
             if pipe is not None:
                 pipe.close()
 
