@@ -102,3 +102,13 @@ def error_of(call: Any, **params: Any) -> tuple[str, str]:
     except ClientError as error:
         return str(error.response["Error"]["Code"]), str(error.response["Error"]["Message"])
     raise AssertionError(f"{call.__name__}({params}) succeeded")
+
+
+def own_aliases(kms: Any, **params: Any) -> list[dict[str, Any]]:
+    """ListAliases without the predefined ``alias/aws/...`` aliases every account has."""
+    return [
+        alias
+        for page in kms.get_paginator("list_aliases").paginate(**params)
+        for alias in page["Aliases"]
+        if not alias["AliasName"].startswith("alias/aws/")
+    ]

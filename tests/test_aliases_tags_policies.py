@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from kms_helpers import error_code, error_of
+from kms_helpers import error_code, error_of, own_aliases
 
 
 @pytest.fixture
@@ -17,18 +17,18 @@ def key(kms: Any) -> dict[str, Any]:
 def test_alias_lifecycle(kms: Any, key: dict[str, Any], kms_keystores: Any) -> None:
     other = kms.create_key()["KeyMetadata"]
     kms.create_alias(AliasName="alias/app", TargetKeyId=key["KeyId"])
-    [entry] = kms.list_aliases()["Aliases"]
+    [entry] = own_aliases(kms)
     assert entry["AliasName"] == "alias/app"
     assert entry["AliasArn"] == "arn:aws:kms:us-east-1:123456789012:alias/app"
     assert entry["TargetKeyId"] == key["KeyId"]
     kms_keystores.advance(60)
     kms.update_alias(AliasName="alias/app", TargetKeyId=other["KeyId"])
-    [entry] = kms.list_aliases()["Aliases"]
+    [entry] = own_aliases(kms)
     assert entry["TargetKeyId"] == other["KeyId"]
     assert entry["LastUpdatedDate"] > entry["CreationDate"]
     assert kms.describe_key(KeyId="alias/app")["KeyMetadata"]["KeyId"] == other["KeyId"]
     kms.delete_alias(AliasName="alias/app")
-    assert kms.list_aliases()["Aliases"] == []
+    assert own_aliases(kms) == []
     assert error_of(kms.delete_alias, AliasName="alias/app") == (
         "NotFoundException",
         "Alias arn:aws:kms:us-east-1:123456789012:alias/app is not found.",
@@ -49,6 +49,46 @@ def test_alias_names_follow_aws_rules(kms: Any, key: dict[str, Any]) -> None:
     assert error_code(kms.create_alias, AliasName="alias/aws/mine", TargetKeyId=key["KeyId"]) == (
         "InvalidAliasNameException"
     )
+    # The model's pattern admits ":", but the reference allows only [a-zA-Z0-9/_-].
+    assert error_of(kms.create_alias, AliasName="alias/a:b", TargetKeyId=key["KeyId"]) == (
+        "ValidationException",
+        "1 validation error detected: Value 'alias/a:b' at 'aliasName' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9/_-]+$",
+    )
+    code, message = error_of(kms.delete_alias, AliasName="taken")
+    assert (code, message.startswith('Alias must start with the prefix "alias/"')) == (
+        "ValidationException",
+        True,
+    )
+    assert own_aliases(kms)[0]["AliasName"] == "alias/taken"  # nothing was changed
+
+
+def test_a_new_account_lists_the_predefined_aliases_first(kms: Any, key: dict[str, Any]) -> None:
+    kms.create_alias(AliasName="alias/app", TargetKeyId=key["KeyId"])
+    listed = kms.list_aliases()["Aliases"]
+    predefined = [alias for alias in listed if alias["AliasName"].startswith("alias/aws/")]
+    assert listed[: len(predefined)] == predefined and listed[-1]["AliasName"] == "alias/app"
+    assert "alias/aws/dynamodb" in {alias["AliasName"] for alias in predefined}
+    for alias in predefined:  # created by AWS, not yet associated with an AWS managed key
+        assert set(alias) == {"AliasName", "AliasArn"}
+        assert alias["AliasArn"] == f"arn:aws:kms:us-east-1:123456789012:{alias['AliasName']}"
+    assert [a["AliasName"] for a in predefined] == sorted(a["AliasName"] for a in predefined)
+    assert kms.list_aliases(KeyId=key["KeyId"])["Aliases"] == [listed[-1]]
+
+
+def test_a_key_holds_at_most_50_aliases(kms: Any, key: dict[str, Any]) -> None:
+    for n in range(50):
+        kms.create_alias(AliasName=f"alias/n{n}", TargetKeyId=key["KeyId"])
+    assert error_code(kms.create_alias, AliasName="alias/n50", TargetKeyId=key["KeyId"]) == (
+        "LimitExceededException"
+    )
+    other = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName="alias/other", TargetKeyId=other["KeyId"])
+    assert error_code(kms.update_alias, AliasName="alias/other", TargetKeyId=key["KeyId"]) == (
+        "LimitExceededException"
+    )
+    kms.update_alias(AliasName="alias/n0", TargetKeyId=key["KeyId"])  # already its alias
+    assert len(own_aliases(kms, KeyId=key["KeyId"])) == 50
 
 
 def test_list_aliases_by_key_and_paged(kms: Any, key: dict[str, Any]) -> None:
@@ -59,7 +99,10 @@ def test_list_aliases_by_key_and_paged(kms: Any, key: dict[str, Any]) -> None:
     mine = kms.list_aliases(KeyId=key["KeyId"])["Aliases"]
     assert [a["AliasName"] for a in mine] == [f"alias/a{n}" for n in range(5)]
     pages = list(kms.get_paginator("list_aliases").paginate(PaginationConfig={"PageSize": 4}))
-    assert [len(p["Aliases"]) for p in pages] == [4, 2]
+    names = [alias["AliasName"] for page in pages for alias in page["Aliases"]]
+    assert names[-6:] == [*(f"alias/a{n}" for n in range(5)), "alias/other"]
+    assert all(len(page["Aliases"]) == 4 for page in pages[:-1])  # the predefined ones first
+    assert len(names) == len(set(names))
 
 
 def test_tags(kms: Any, key: dict[str, Any]) -> None:
@@ -136,4 +179,4 @@ def test_listing_limits_the_reference_sets_below_the_model(kms: Any, key: dict[s
     assert error_code(kms.list_resource_tags, KeyId=key["KeyId"], Limit=51) == (
         "ValidationException"
     )
-    assert kms.list_aliases(Limit=100)["Aliases"] == []
+    assert len(kms.list_aliases(Limit=100)["Aliases"]) <= 100

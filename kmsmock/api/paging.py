@@ -42,8 +42,8 @@ def _read(scope: str, marker: str) -> int:
         seq_text, signature = base64.urlsafe_b64decode(marker.encode()).decode().split(":")
         seq = int(seq_text)
     except (ValueError, binascii.Error, UnicodeError):
-        seq, signature = -1, ""
-    if seq < 0 or not hmac.compare_digest(signature, _sign(scope, seq)):
+        seq, signature = 0, ""
+    if not hmac.compare_digest(signature, _sign(scope, seq)):
         raise AwsError(
             "InvalidMarkerException",
             "The marker is not valid. Use the NextMarker value of the previous response.",
