@@ -8,14 +8,11 @@ from kmsmock's table, and every cell is driven through a real boto3 client.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 from kms_helpers import create_cloudhsm, state
-
-from kmsmock.domain.connection import REJECT, TRANSITIONS
 
 STATES = ["DISCONNECTED", "CONNECTING", "CONNECTED", "DISCONNECTING", "FAILED"]
 BAD = "CustomKeyStoreInvalidStateException"
@@ -81,46 +78,6 @@ def test_rule(kms: Any, kms_keystores: Any, request_name: str, before: str) -> N
         assert kms.describe_custom_key_stores()["CustomKeyStores"] == []
     else:
         assert state(kms, store_id) == expected
-
-
-def render_table() -> str:
-    """The rule table as docs/state-rules.md shows it, generated from kmsmock's code."""
-    states = list(next(iter(TRANSITIONS.values())))
-    lines = [
-        "| Request | " + " | ".join(s.value for s in states) + " |",
-        "|---|" + "---|" * len(states),
-    ]
-    for action, row in TRANSITIONS.items():
-        cells = ["✗" if row[s] is REJECT else row[s].value for s in states]  # type: ignore[union-attr]
-        lines.append(f"| {action.value} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def test_the_docs_show_the_table_the_code_uses() -> None:
-    docs = (Path(__file__).parent.parent / "docs" / "state-rules.md").read_text()
-    assert render_table() in docs, "regenerate the table in docs/state-rules.md:\n" + render_table()
-
-
-def render_key_table() -> str:
-    """The key-state table as docs/keys.md shows it, generated from kmsmock's code."""
-    from kmsmock.domain.key_states import KEY_RULES, Outcome
-
-    states = list(next(iter(KEY_RULES.values())))
-    lines = [
-        "| Operations | " + " | ".join(s.value for s in states) + " |",
-        "|---|" + "---|" * len(states),
-    ]
-    for use, row in KEY_RULES.items():
-        cells = ["✓" if row[s] is Outcome.OK else row[s].value for s in states]
-        lines.append(f"| {use.value} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def test_the_docs_show_the_key_state_table_the_code_uses() -> None:
-    docs = (Path(__file__).parent.parent / "docs" / "keys.md").read_text()
-    assert render_key_table() in docs, (
-        "regenerate the table in docs/keys.md:\n" + render_key_table()
-    )
 
 
 def test_an_enabled_key_allows_every_use_but_cancelling_deletion() -> None:

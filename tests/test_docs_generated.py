@@ -1,0 +1,39 @@
+"""The tables the docs show are the code's own: every generated block is the code's rendering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kmsmock.reference import RENDERINGS, regenerate, render
+
+ROOT = Path(__file__).parent.parent
+PAGES = sorted([*(ROOT / "docs").rglob("*.md"), ROOT / "README.md"])
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT)))
+def test_every_generated_block_is_up_to_date(page: Path) -> None:
+    text = page.read_text()
+    assert regenerate(text) == text, (
+        f"regenerate {page.relative_to(ROOT)}: "
+        "python -c 'import pathlib, kmsmock.reference as r; p = pathlib.Path(\"PAGE\"); "
+        "p.write_text(r.regenerate(p.read_text()))'"
+    )
+
+
+def test_every_rendering_is_shown_somewhere() -> None:
+    shown = "".join(page.read_text() for page in PAGES)
+    for name in RENDERINGS:
+        assert f"<!-- generated: {name} -->" in shown, name
+
+
+def test_a_block_that_drifted_is_found() -> None:
+    stale = "<!-- generated: key-state-rules -->\n| old |\n<!-- /generated -->"
+    assert regenerate(stale) != stale
+    assert render("key-state-rules") in regenerate(stale)
+
+
+def test_an_unknown_block_name_says_which_names_exist() -> None:
+    with pytest.raises(KeyError, match="the names are: connection-rules"):
+        regenerate("<!-- generated: nope -->\nx\n<!-- /generated -->")
