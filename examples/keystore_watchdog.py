@@ -45,6 +45,7 @@ class Repair:
     """"CONNECTED", "FAILED (<code>)", or "skipped: <why>"."""
 
 
+# --8<-- [start:watchdog]
 def stores_in_state(kms: Any, state: str) -> list[dict[str, Any]]:
     """Every custom key store of the account and Region in ``state``, across pages."""
     found = []
@@ -98,6 +99,9 @@ def repair_failed_stores(
             outcome = f"FAILED ({after.get('ConnectionErrorCode')})"
         repairs.append(Repair(store_id, name, code, outcome))
     return repairs
+
+
+# --8<-- [end:watchdog]
 
 
 def main() -> int:

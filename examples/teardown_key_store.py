@@ -21,6 +21,7 @@ from typing import Any
 WINDOW_DAYS = 7
 
 
+# --8<-- [start:teardown]
 def keys_in_store(kms: Any, store_id: str) -> list[dict[str, Any]]:
     """The KeyMetadata of every KMS key in the custom key store."""
     found = []
@@ -56,6 +57,9 @@ def finish_teardown(kms: Any, store_id: str) -> str | None:
         return f"the store is {store['ConnectionState']}; it must be DISCONNECTED"
     kms.delete_custom_key_store(CustomKeyStoreId=store_id)
     return None
+
+
+# --8<-- [end:teardown]
 
 
 def main(argv: list[str] | None = None) -> int:
