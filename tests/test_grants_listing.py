@@ -245,3 +245,16 @@ def test_grants_and_their_tokens_survive_a_restart(tmp_path: Path) -> None:
             other["GrantId"],
             newer["GrantId"],
         ]
+
+
+# -- the docs ----------------------------------------------------------------------------------
+
+
+def test_the_grants_example_of_docs_keys_md_runs(kms: Any, key_id: str) -> None:
+    docs = (Path(__file__).parent.parent / "docs" / "keys.md").read_text()
+    section = docs.split("## Grants\n", 1)[1]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {"kms": kms, "key_id": key_id}
+    exec(compile(example, "docs/keys.md", "exec"), namespace)
+    assert namespace["granted"]["GrantId"]
+    assert kms.list_grants(KeyId=key_id)["Grants"] == []  # the example retired its grant

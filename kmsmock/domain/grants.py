@@ -99,9 +99,7 @@ def _names(operations: Iterable[str]) -> str:
     return "[" + ", ".join(sorted(set(operations))) + "]"
 
 
-def check_operations(
-    operations: list[str], key_arn: str, key_spec: str, key_usage: str
-) -> None:
+def check_operations(operations: list[str], key_arn: str, key_spec: str, key_usage: str) -> None:
     """Raise the ValidationException AWS answers for grant operations the key cannot allow."""
     if not operations:
         raise AwsError("ValidationException", "A grant must allow at least one operation.")
@@ -152,8 +150,7 @@ class GrantConstraints:
     def has_encryption_context(self) -> bool:
         """Whether the constraints include an encryption context constraint."""
         return (
-            self.encryption_context_subset is not None
-            or self.encryption_context_equals is not None
+            self.encryption_context_subset is not None or self.encryption_context_equals is not None
         )
 
     def as_params(self) -> dict[str, Any]:
