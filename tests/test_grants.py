@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 import kmsmock.api.grant_operations
 from kmsmock.domain.aws_error import AwsError
-from kmsmock.domain.grants import GrantConstraints, check_constraints
+from kmsmock.domain.grants import GrantConstraints, check_constraints, check_operations
 
 ACCOUNT = "123456789012"
 APP = f"arn:aws:iam::{ACCOUNT}:role/app"
@@ -215,6 +215,38 @@ def test_a_grant_of_no_operation_is_refused(lenient_kms: Any, key_id: str) -> No
 def test_an_operation_outside_the_model_is_refused(lenient_kms: Any, key_id: str) -> None:
     params = {"KeyId": key_id, "GranteePrincipal": APP, "Operations": ["ScheduleKeyDeletion"]}
     assert code_of(lenient_kms.create_grant, **params) == "ValidationException"
+
+
+# The key type table for the other key types, which cannot be created here yet: the
+# cryptographic grant operations each allows, besides DescribeKey, CreateGrant, RetireGrant.
+OTHER_KEY_TYPES = {
+    ("HMAC_256", "GENERATE_VERIFY_MAC"): {"GenerateMac", "VerifyMac"},
+    ("RSA_2048", "ENCRYPT_DECRYPT"): {
+        "Encrypt",
+        "Decrypt",
+        "ReEncryptFrom",
+        "ReEncryptTo",
+        "GetPublicKey",
+    },
+    ("RSA_3072", "SIGN_VERIFY"): {"Sign", "Verify", "GetPublicKey"},
+    ("ECC_NIST_P256", "SIGN_VERIFY"): {"Sign", "Verify", "GetPublicKey"},
+    ("ML_DSA_65", "SIGN_VERIFY"): {"Sign", "Verify", "GetPublicKey"},
+    ("ECC_NIST_P384", "KEY_AGREEMENT"): {"DeriveSharedSecret", "GetPublicKey"},
+    ("ML_KEM_768", "ENCAPSULATE_DECAPSULATE"): {"Encapsulate", "Decapsulate", "GetPublicKey"},
+}
+
+
+@pytest.mark.parametrize(("spec", "usage"), list(OTHER_KEY_TYPES))
+def test_the_grant_operations_of_other_key_types(spec: str, usage: str) -> None:
+    allowed = OTHER_KEY_TYPES[(spec, usage)] | {"DescribeKey", "CreateGrant", "RetireGrant"}
+    for grant_operation in GRANT_OPERATIONS:
+        operations = [grant_operation, "DescribeKey"]
+        if grant_operation in allowed:
+            check_operations(operations, "arn", spec, usage)
+            continue
+        with pytest.raises(AwsError) as caught:
+            check_operations(operations, "arn", spec, usage)
+        assert caught.value.code == "ValidationException"
 
 
 # -- constraints ------------------------------------------------------------------------------
