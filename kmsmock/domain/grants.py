@@ -24,10 +24,16 @@ from .aws_error import AwsError
 from .randomness import random_bytes
 
 __all__ = [
+    "ASYMMETRIC",
+    "CONTEXT_KINDS",
     "GRANTEE_QUOTA",
     "GRANTS_PER_KEY",
+    "HMAC",
     "KEY_KIND_OPERATIONS",
     "MANAGEMENT_OPERATIONS",
+    "MAX_CONTEXT_CHARACTERS",
+    "MAX_CONTEXT_PAIRS",
+    "SYMMETRIC",
     "Grant",
     "GrantBook",
     "GrantConstraints",
@@ -55,8 +61,11 @@ MAX_CONTEXT_CHARACTERS: Final = 384
 # -- which grant operations fit which key ----------------------------------------------------
 
 SYMMETRIC: Final = "SYMMETRIC_DEFAULT"
+"""The key spec family of symmetric encryption keys (:func:`key_family`)."""
 HMAC: Final = "HMAC"
+"""The key spec family of HMAC keys (HMAC_224 to HMAC_512)."""
 ASYMMETRIC: Final = "ASYMMETRIC"
+"""The key spec family of asymmetric keys (RSA, ECC, SM2, ML-DSA, ML-KEM)."""
 
 MANAGEMENT_OPERATIONS: Final = frozenset({"CreateGrant", "DescribeKey", "RetireGrant"})
 """Grant operations every KMS key supports, whatever its type."""
