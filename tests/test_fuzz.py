@@ -101,7 +101,13 @@ PLACEHOLDERS = (
     "@ciphertext",
     "@standard-ciphertext",
     "@tampered-ciphertext",
+    "@grant-id",
+    "@grant-token",
 )
+
+
+APP_ROLE = "arn:aws:iam::123456789012:role/app"
+ADMIN_ROLE = "arn:aws:iam::123456789012:role/admin"
 
 
 def build_world(kms: Any) -> World:
@@ -128,6 +134,12 @@ def build_world(kms: Any) -> World:
         KeyId=standard["KeyId"], Plaintext=b"fuzz", EncryptionContext={"purpose": "fuzz"}
     )["CiphertextBlob"]
     tampered = blob[:-1] + bytes([blob[-1] ^ 1])
+    granted = kms.create_grant(
+        KeyId=standard["KeyId"],
+        GranteePrincipal=APP_ROLE,
+        RetiringPrincipal=ADMIN_ROLE,
+        Operations=["Encrypt", "Decrypt"],
+    )
     values.update(
         {
             "@hsm-store": hsm,
@@ -145,6 +157,8 @@ def build_world(kms: Any) -> World:
             "@ciphertext": base64.b64encode(blob).decode(),
             "@standard-ciphertext": base64.b64encode(standard_blob).decode(),
             "@tampered-ciphertext": base64.b64encode(tampered).decode(),
+            "@grant-id": granted["GrantId"],
+            "@grant-token": granted["GrantToken"],
         }
     )
     return world
@@ -336,6 +350,18 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
             "XksProxyVpcEndpointServiceName": VPC_SERVICE,
         },
     ],
+    "CreateGrant": [
+        {"KeyId": "@standard-key", "GranteePrincipal": APP_ROLE, "Operations": ["Decrypt"]},
+        {
+            "KeyId": "@hsm-key",
+            "GranteePrincipal": APP_ROLE,
+            "RetiringPrincipal": ADMIN_ROLE,
+            "Operations": ["GenerateDataKey", "DescribeKey"],
+            "Constraints": {"EncryptionContextSubset": {"a": "b"}},
+            "Name": "fuzz-grant",
+            "GrantTokens": ["@grant-token"],
+        },
+    ],
     "CreateKey": [
         {},
         {"CustomKeyStoreId": "@hsm-store", "Origin": "AWS_CLOUDHSM", "Description": "fuzz"},
@@ -368,6 +394,7 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
     "Encrypt": [
         {"KeyId": "@hsm-key", "Plaintext": HELLO},
         {"KeyId": "@xks-key", "Plaintext": HELLO, "EncryptionContext": {"a": "b"}},
+        {"KeyId": "@standard-key", "Plaintext": HELLO, "GrantTokens": ["@grant-token"]},
     ],
     "GenerateDataKey": [
         {"KeyId": "@hsm-key", "KeySpec": "AES_256"},
@@ -384,9 +411,14 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
     "GetKeyPolicy": [{"KeyId": "@standard-key", "PolicyName": "default"}],
     "GetKeyRotationStatus": [{"KeyId": "@standard-key"}],
     "ListAliases": [{}, {"KeyId": "@hsm-key", "Limit": 1}],
+    "ListGrants": [
+        {"KeyId": "@standard-key"},
+        {"KeyId": "@standard-key", "GrantId": "@grant-id", "Limit": 1},
+    ],
     "ListKeyPolicies": [{"KeyId": "@standard-key"}],
     "ListKeys": [{}, {"Limit": 1}],
     "ListResourceTags": [{"KeyId": "@standard-key", "Limit": 1}],
+    "ListRetirableGrants": [{"RetiringPrincipal": ADMIN_ROLE}, {"RetiringPrincipal": APP_ROLE}],
     "PutKeyPolicy": [{"KeyId": "@standard-key", "PolicyName": "default", "Policy": POLICY}],
     "ReEncrypt": [
         {"CiphertextBlob": "@ciphertext", "DestinationKeyId": "@standard-key"},
@@ -396,6 +428,11 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
             "DestinationKeyId": "@xks-key",
         },
     ],
+    "RetireGrant": [
+        {"GrantToken": "@grant-token"},
+        {"KeyId": "@standard-key", "GrantId": "@grant-id", "DryRun": True},
+    ],
+    "RevokeGrant": [{"KeyId": "@standard-key", "GrantId": "@grant-id"}],
     "ScheduleKeyDeletion": [{"KeyId": "@standard-key", "PendingWindowInDays": 7}],
     "TagResource": [{"KeyId": "@standard-key", "Tags": [{"TagKey": "k", "TagValue": "v"}]}],
     "UntagResource": [{"KeyId": "@standard-key", "TagKeys": ["team"]}],

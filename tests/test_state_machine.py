@@ -3,14 +3,16 @@
 A hypothesis RuleBasedStateMachine drives kmsmock through a real boto3 client
 with random sequences of: create, connect, disconnect, update and delete a
 custom key store; settle, advance the mock clock, fail_next_connect; create a
-KMS key in a store and schedule its deletion (and describe a key, and aim at
-stores and keys that are gone). Each sequence starts from a random small world
-(one or two stores, new, connecting, connected, failed, with keys, or with a
-key pending deletion) built with the same checked steps, then takes up to 8
-random steps. After every step, the outcome (success, or which error) must be
-what the reference model predicts, and so must the state of every store (read
-back with DescribeCustomKeyStores after each step that can change a store) and
-of every key (ListKeys after the clock moves, DescribeKey as a step).
+KMS key in a store and schedule its deletion (and describe a key, create and
+list its grants, and aim at stores and keys that are gone). Each sequence
+starts from a random small world (one or two stores, new, connecting,
+connected, failed, with keys, or with a key pending deletion) built with the
+same checked steps, then takes up to 8 random steps. After every step, the
+outcome (success, or which error) must be what the reference model predicts,
+and so must the state of every store (read back with DescribeCustomKeyStores
+after each step that can change a store) and of every key (ListKeys after the
+clock moves, DescribeKey as a step), and of every grant (ListGrants as a step,
+ListRetirableGrants after the clock moves).
 
 2,000 sequences run (4 tests of 500, each with a fixed seed, so that xdist can
 spread them), with the wall-clock part of the mock clock frozen: only
@@ -35,6 +37,9 @@ tables (it imports none of them):
   is unique in the Region.
 - Key states ("Key states of KMS keys"): PendingDeletion once scheduled,
   otherwise Unavailable while the store is not CONNECTED, otherwise Enabled.
+  CreateGrant succeeds on Enabled and Unavailable keys and answers
+  KMSInvalidStateException on a key pending deletion; ListGrants succeeds in
+  every key state. A key's grants go with the key ("Grants in AWS KMS").
 - kmsmock's own documented behaviour (docs/state-rules.md, docs/entry-points.md):
   CONNECTING and DISCONNECTING end ``connect_delay`` and ``disconnect_delay``
   seconds later on the mock clock, or at ``ks.settle()`` (a delay of None waits
@@ -183,6 +188,7 @@ class RefKey:
 
     store_id: str
     deletion_date: float | None = None
+    grants: int = 0
 
 
 @dataclass
@@ -250,6 +256,9 @@ def freeze_wall_clock() -> None:
     clock._wall = lambda: frozen
     clock.advance(0)  # the clock picks up its new wall time
 
+
+GRANTEE = "arn:aws:iam::123456789012:role/grantee"
+"""The grantee and retiring principal of every grant a sequence creates."""
 
 Outcome = str | None
 """What a request answered: None for success, else the error code."""
@@ -666,8 +675,37 @@ class KeyStoreMachine(RuleBasedStateMachine):
         outcome, _ = outcome_of(getattr(self.kms, request), **params)
         check(outcome, {STORE_NOT_FOUND}, f"{request} on a deleted store")
 
+    @precondition(has_keys)
+    @rule(data=st.data())
+    def create_grant(self, data: st.DataObject) -> None:
+        key_id = self.pick_key(data)
+        self.step()
+        key = self.ref.keys[key_id]
+        pending = self.ref.key_state(key) == "PendingDeletion"
+        outcome, _ = outcome_of(
+            self.kms.create_grant,
+            KeyId=key_id,
+            GranteePrincipal=GRANTEE,
+            RetiringPrincipal=GRANTEE,
+            Operations=["Encrypt", "Decrypt"],
+        )
+        check(outcome, {"KMSInvalidStateException" if pending else None}, "create a grant")
+        key.grants += outcome is None
+
+    @precondition(has_keys)
+    @rule(data=st.data())
+    def list_grants(self, data: st.DataObject) -> None:
+        key_id = self.pick_key(data)
+        self.step()
+        outcome, answer = outcome_of(self.kms.list_grants, KeyId=key_id)
+        check(outcome, {None}, "list the grants of a key")
+        assert len(answer["Grants"]) == self.ref.keys[key_id].grants
+
     @precondition(lambda self: len(self.all_keys) > len(self.ref.keys))
-    @rule(data=st.data(), request=st.sampled_from(["describe_key", "schedule_key_deletion"]))
+    @rule(
+        data=st.data(),
+        request=st.sampled_from(["describe_key", "schedule_key_deletion", "list_grants"]),
+    )
     def use_a_deleted_key(self, data: st.DataObject, request: str) -> None:
         gone = [key_id for key_id in self.all_keys if key_id not in self.ref.keys]
         key_id = data.draw(st.sampled_from(gone), label="deleted key")
@@ -701,6 +739,8 @@ class KeyStoreMachine(RuleBasedStateMachine):
             self.keys_may_have_gone = False
             listed = {entry["KeyId"] for entry in self.kms.list_keys()["Keys"]}
             assert listed == set(ref.keys)
+            retirable = self.kms.list_retirable_grants(RetiringPrincipal=GRANTEE, Limit=100)
+            assert len(retirable["Grants"]) == sum(key.grants for key in ref.keys.values())
 
 
 @pytest.mark.parametrize("chunk", range(CHUNKS))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import (
     alias_operations,
     crypto_operations,
+    grant_operations,
     key_operations,
     policy_operations,
     rotation_operations,
@@ -17,6 +18,7 @@ __all__ = [
     "HANDLERS",
     "alias_operations",
     "crypto_operations",
+    "grant_operations",
     "key_operations",
     "policy_operations",
     "rotation_operations",

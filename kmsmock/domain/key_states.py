@@ -44,6 +44,8 @@ class KeyUse(str, Enum):
         "DescribeKey, GetKeyPolicy, PutKeyPolicy, ListKeyPolicies, ListResourceTags, "
         "GetKeyRotationStatus, ListAliases"
     )
+    CREATE_GRANT = "CreateGrant"
+    MANAGE_GRANTS = "ListGrants, RetireGrant, RevokeGrant"
 
 
 class Outcome(str, Enum):
@@ -84,6 +86,8 @@ KEY_RULES: Final[Mapping[KeyUse, Mapping[KeyState, Outcome]]] = {
     KeyUse.MODIFY:            _row(OK,          OK,          PENDING,  OK),
     KeyUse.ROTATION:          _row(OK,          DISABLED,    PENDING,  OK),
     KeyUse.READ:              _row(OK,          OK,          OK,       OK),
+    KeyUse.CREATE_GRANT:      _row(OK,          DISABLED,    PENDING,  OK),
+    KeyUse.MANAGE_GRANTS:     _row(OK,          OK,          OK,       OK),
 }  # fmt: skip
 """What each kind of use does in each key state."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from .aws_error import AwsError
+from .grants import GrantBook
 from .keys import Alias, KmsKey
 from .stores import CustomKeyStore
 
@@ -12,7 +13,7 @@ __all__ = ["AccountRegion"]
 
 
 class AccountRegion:
-    """The custom key stores, KMS keys and aliases of one account in one region.
+    """The custom key stores, KMS keys, aliases and grants of one account in one region.
 
     Items carry a sequence number in creation order, which paging markers use,
     so a page boundary survives deletions between pages. ``key_list`` keeps
@@ -27,6 +28,8 @@ class AccountRegion:
         self.keys: dict[str, KmsKey] = {}
         self.key_list: list[KmsKey] = []
         self.aliases: dict[str, Alias] = {}
+        self.grants = GrantBook()
+        """The grants on this account's keys in this region."""
         self._store_keys: dict[str, int] = {}
         self._external_keys: dict[tuple[str, str], str] = {}
         self.last_seq = 0
@@ -77,8 +80,9 @@ class AccountRegion:
                 self._external_keys[(key.store.id, key.xks_key_id)] = key.id
 
     def remove_key(self, key: KmsKey) -> None:
-        """Delete a key for good, with the aliases that point to it."""
+        """Delete a key for good, with the aliases that point to it and its grants."""
         del self.keys[key.id]
+        self.grants.drop_key(key.id)
         index = bisect_left(self.key_list, key.seq, key=lambda k: k.seq)
         del self.key_list[index]
         if key.store is not None:

@@ -17,6 +17,7 @@ from typing import Any
 from ..api.registry import Context
 from ..calls import REFUSED, Call
 from ..domain.aws_error import AwsError
+from ..domain.grants import check_grant_tokens
 from ..errors import UnimplementedOperationError
 from ..model import error_status
 from ..simulation import Simulation
@@ -76,6 +77,8 @@ class Pipeline:
             if fault is not None:
                 raise AwsError(fault.code, fault.message)
             valid = operation.validate(params)
+            if "GrantTokens" in valid and "InvalidGrantTokenException" in operation.errors:
+                check_grant_tokens(valid["GrantTokens"])
             with kms.lock:
                 now = kms.tick()
                 context = Context(

@@ -12,7 +12,7 @@ key material). It is created readable and writable by its owner only.
 A file that cannot be read, is not kmsmock's, or comes from an incompatible
 version stops the server at start with :class:`StateFileError`, and is
 never overwritten. The call log is not kept; everything else is: accounts and
-regions with their stores, keys and aliases, the simulated clusters and
+regions with their stores, keys, aliases and grants, the simulated clusters and
 proxies, the clock's offset, pending connections, arranged failures and
 injected errors.
 """
@@ -29,6 +29,7 @@ from typing import Any
 from ..domain.backing.cluster import CloudHsmCluster
 from ..domain.backing.proxy import ExternalKey, XksProxy
 from ..domain.connection import ConnectionState
+from ..domain.grants import Grant, GrantConstraints
 from ..domain.keys import Alias, KmsKey
 from ..domain.kms import SimulatedKms
 from ..domain.scope import AccountRegion
@@ -174,6 +175,25 @@ def _alias(alias: Alias) -> dict[str, Any]:
     }
 
 
+def _grant(grant: Grant) -> dict[str, Any]:
+    constraints = grant.constraints
+    return {
+        "id": grant.id,
+        "key_id": grant.key_id,
+        "seq": grant.seq,
+        "created": grant.created,
+        "issuing_account": grant.issuing_account,
+        "operations": list(grant.operations),
+        "grantee_principal": grant.grantee_principal,
+        "grantee_service_principal": grant.grantee_service_principal,
+        "retiring_principal": grant.retiring_principal,
+        "retiring_service_principal": grant.retiring_service_principal,
+        "name": grant.name,
+        "constraints": None if constraints is None else constraints.as_params(),
+        "tokens": list(grant.tokens),
+    }
+
+
 def _scope(scope: AccountRegion) -> dict[str, Any]:
     return {
         "account_id": scope.account_id,
@@ -182,6 +202,7 @@ def _scope(scope: AccountRegion) -> dict[str, Any]:
         "stores": [_store(store) for store in scope.stores.values()],
         "keys": [_key(key) for key in scope.key_list],
         "aliases": [_alias(alias) for alias in scope.aliases.values()],
+        "grants": [_grant(grant) for grant in scope.grants],
     }
 
 
@@ -313,6 +334,8 @@ def _load(kms: SimulatedKms, document: dict[str, Any]) -> None:
                 seq=entry["seq"],
             )
             scope.aliases[alias.name] = alias
+        for entry in sorted(item.get("grants", []), key=lambda entry: entry["seq"]):
+            scope.grants.add(_read_grant(entry, scope))
         scope.last_seq = int(item["seq"])
     for entry in document["clusters"]:
         _read_cluster(kms, entry)
@@ -382,6 +405,26 @@ def _read_key(
         rotation_period_days=entry["rotation_period_days"],
         rotation_enabled_at=entry["rotation_enabled_at"],
         tags=dict(entry["tags"]),
+    )
+
+
+def _read_grant(entry: dict[str, Any], scope: AccountRegion) -> Grant:
+    key = scope.keys[entry["key_id"]]  # a grant outlives no key
+    return Grant(
+        id=entry["id"],
+        key_id=key.id,
+        key_arn=key.arn,
+        seq=entry["seq"],
+        created=entry["created"],
+        issuing_account=entry["issuing_account"],
+        operations=tuple(entry["operations"]),
+        grantee_principal=entry["grantee_principal"],
+        grantee_service_principal=entry["grantee_service_principal"],
+        retiring_principal=entry["retiring_principal"],
+        retiring_service_principal=entry["retiring_service_principal"],
+        name=entry["name"],
+        constraints=GrantConstraints.from_params(entry["constraints"]),
+        tokens=list(entry["tokens"]),
     )
 
 
