@@ -76,6 +76,18 @@ def test_a_new_account_lists_the_predefined_aliases_first(kms: Any, key: dict[st
     assert kms.list_aliases(KeyId=key["KeyId"])["Aliases"] == [listed[-1]]
 
 
+def test_update_alias_keeps_the_type_and_usage_of_its_key(kms: Any, key: dict[str, Any]) -> None:
+    kms.create_alias(AliasName="alias/app", TargetKeyId=key["KeyId"])
+    signing = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+    hmac_key = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]
+    for other in (signing, hmac_key):
+        assert error_code(kms.update_alias, AliasName="alias/app", TargetKeyId=other["KeyId"]) == (
+            "ValidationException"
+        )
+    assert own_aliases(kms)[0]["TargetKeyId"] == key["KeyId"]  # nothing changed
+    kms.update_alias(AliasName="alias/app", TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
+
+
 def test_a_key_holds_at_most_50_aliases(kms: Any, key: dict[str, Any]) -> None:
     for n in range(50):
         kms.create_alias(AliasName=f"alias/n{n}", TargetKeyId=key["KeyId"])

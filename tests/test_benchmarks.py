@@ -126,3 +126,30 @@ def test_the_server_benchmark_measures_both_servers_on_every_operation() -> None
             assert 0 < by_server[name]["p50_ms"] <= by_server[name]["p99_ms"]
     assert set(figures["ready_ms"]) == {"kmsmock", "moto"}
     assert "| DescribeKey |" in server.report(figures)
+
+
+def test_the_asymmetric_cases_make_calls_kmsmock_answers() -> None:
+    import boto3
+
+    from kmsmock import mock_kms_keystores
+
+    added: dict[str, tuple[Any, Any, float | None]] = {}
+
+    def add(
+        name: str, call: Any, moto: Any, moto_batch: Any = None, floor_target: Any = 1.1
+    ) -> None:
+        added[name] = (call, moto, floor_target)
+
+    with mock_kms_keystores():
+        kms = boto3.client("kms", region_name="us-east-1")
+        run.add_asymmetric_cases(kms, kms, add)  # kmsmock stands in for moto: the calls are checked
+        for call, moto, _ in added.values():
+            call(kms)
+            moto(kms)
+    assert set(added) == {
+        f"{operation} ({spec})"
+        for operation in ("CreateKey", "Sign", "Verify")
+        for spec in ("RSA_2048", "ECC_NIST_P256")
+    }
+    assert set(added) <= set(run.FASTER_THAN_MOTO)
+    assert added["Sign (RSA_2048)"][2] is None  # the floor signs nothing: no floor target

@@ -14,22 +14,31 @@ from kmsmock.calls import REFUSED
 
 
 def test_a_refused_call_shows_in_the_call_log(kms: Any, kms_keystores: Any) -> None:
-    with pytest.raises(kmsmock.UnimplementedOperationError, match="'Sign'"):
-        kms.sign(KeyId="alias/x", Message=b"secret message", SigningAlgorithm="RSASSA_PSS_SHA_256")
+    with pytest.raises(kmsmock.UnimplementedOperationError, match="'UpdatePrimaryRegion'"):
+        kms.update_primary_region(KeyId="alias/x", PrimaryRegion="us-west-2")
     (call,) = kms_keystores.calls
-    assert call.operation == "Sign"
+    assert call.operation == "UpdatePrimaryRegion"
     assert call.error_code == REFUSED
     assert not call.ok
-    assert "Sign" in (call.error_message or "")
-    assert call.params["Message"] == "<redacted>"  # Sign's message is sensitive in the model
+    assert "UpdatePrimaryRegion" in (call.error_message or "")
+    assert call.params["PrimaryRegion"] == "us-west-2"
 
 
 def test_a_refused_feature_shows_in_the_call_log(kms: Any, kms_keystores: Any) -> None:
-    with pytest.raises(kmsmock.UnimplementedOperationError, match="CreateKey"):
-        kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
-    (call,) = kms_keystores.calls
-    assert (call.operation, call.error_code) == ("CreateKey", REFUSED)
-    assert call.params["KeySpec"] == "RSA_2048"
+    key_id = kms.create_key(KeySpec="ECC_NIST_EDWARDS25519", KeyUsage="SIGN_VERIFY")["KeyMetadata"][
+        "KeyId"
+    ]
+    with pytest.raises(kmsmock.UnimplementedOperationError, match=r"'Sign' with .*Ed25519ph"):
+        kms.sign(
+            KeyId=key_id,
+            Message=b"d" * 64,
+            MessageType="DIGEST",
+            SigningAlgorithm="ED25519_PH_SHA_512",
+        )
+    call = kms_keystores.calls[-1]
+    assert (call.operation, call.error_code) == ("Sign", REFUSED)
+    assert call.params["SigningAlgorithm"] == "ED25519_PH_SHA_512"
+    assert call.params["Message"] == "<redacted>"  # Sign's message is sensitive in the model
 
 
 def test_generated_proxy_credentials_are_accepted_by_kms(kms: Any, kms_keystores: Any) -> None:
@@ -139,8 +148,10 @@ def test_fail_next_connect_refuses_a_code_of_the_other_store_type(
 
 
 def test_inject_error_refuses_an_operation_kmsmock_does_not_simulate(kms_keystores: Any) -> None:
-    with pytest.raises(ValueError, match=r"does not simulate Sign.*it simulates: .*Encrypt"):
-        kms_keystores.inject_error("Sign", "KMSInvalidStateException")
+    with pytest.raises(
+        ValueError, match=r"does not simulate UpdatePrimaryRegion.*it simulates: .*Encrypt"
+    ):
+        kms_keystores.inject_error("UpdatePrimaryRegion", "KMSInvalidStateException")
 
 
 def test_a_stopped_mocks_handle_refuses_to_change_anything() -> None:

@@ -56,7 +56,14 @@ CHANGES_BEFORE_REBUILD = 4
 """Accepted requests that changed the world before it is built afresh."""
 URL = "https://kms.us-east-1.amazonaws.com/"
 ALWAYS_ALLOWED = {"ValidationException", "SerializationException"}
-NOT_SIMULATED = ("KeySpec ", "Origin EXTERNAL", "MultiRegion", "Recipient")
+NOT_SIMULATED = (
+    "KeySpec ",
+    "KeyPairSpec ",
+    "SigningAlgorithm ED25519_PH_SHA_512",
+    "Origin EXTERNAL",
+    "MultiRegion",
+    "Recipient",
+)
 """The features docs/keys.md lists as not simulated: UnimplementedOperationError names them."""
 
 
@@ -103,6 +110,16 @@ PLACEHOLDERS = (
     "@tampered-ciphertext",
     "@grant-id",
     "@grant-token",
+    "@sign-key",
+    "@signature",
+    "@rsa-key",
+    "@rsa-ciphertext",
+    "@agreement-key",
+    "@peer-public-key",
+    "@kem-key",
+    "@kem-ciphertext",
+    "@hmac-key",
+    "@mac",
 )
 
 
@@ -140,6 +157,7 @@ def build_world(kms: Any) -> World:
         RetiringPrincipal=ADMIN_ROLE,
         Operations=["Encrypt", "Decrypt"],
     )
+    values.update(asymmetric_world(kms))
     values.update(
         {
             "@hsm-store": hsm,
@@ -162,6 +180,41 @@ def build_world(kms: Any) -> World:
         }
     )
     return world
+
+
+def asymmetric_world(kms: Any) -> dict[str, str]:
+    """Asymmetric and HMAC keys, with a signature, a MAC and ciphertexts of theirs.
+
+    Every key pair here is used once, so that its material (made on first
+    use) already exists: a fuzzed request then changes nothing it rejects.
+    """
+
+    def new(spec: str, usage: str) -> str:
+        return str(kms.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["KeyId"])
+
+    sign_key = new("ECC_NIST_P256", "SIGN_VERIFY")
+    rsa_key = new("RSA_2048", "ENCRYPT_DECRYPT")
+    agreement_key = new("ECC_NIST_P256", "KEY_AGREEMENT")
+    peer = new("ECC_NIST_P256", "KEY_AGREEMENT")
+    kem_key = new("ML_KEM_768", "ENCAPSULATE_DECAPSULATE")
+    hmac_key = new("HMAC_256", "GENERATE_VERIFY_MAC")
+    kms.get_public_key(KeyId=agreement_key)
+    signature = kms.sign(KeyId=sign_key, Message=b"fuzz", SigningAlgorithm="ECDSA_SHA_256")
+    rsa_blob = kms.encrypt(KeyId=rsa_key, Plaintext=b"fuzz", EncryptionAlgorithm="RSAES_OAEP_SHA_1")
+    kem = kms.encapsulate(KeyId=kem_key, EncapsulationAlgorithm="ML_KEM")
+    mac = kms.generate_mac(KeyId=hmac_key, Message=b"fuzz", MacAlgorithm="HMAC_SHA_256")
+    return {
+        "@sign-key": sign_key,
+        "@signature": b64(signature["Signature"]),
+        "@rsa-key": rsa_key,
+        "@rsa-ciphertext": b64(rsa_blob["CiphertextBlob"]),
+        "@agreement-key": agreement_key,
+        "@peer-public-key": b64(kms.get_public_key(KeyId=peer)["PublicKey"]),
+        "@kem-key": kem_key,
+        "@kem-ciphertext": b64(kem["SharedSecretCiphertextBlob"]),
+        "@hmac-key": hmac_key,
+        "@mac": b64(mac["Mac"]),
+    }
 
 
 # -- a snapshot of everything the simulated KMS holds ------------------------------------
@@ -269,7 +322,18 @@ def string_values(shape: Any) -> st.SearchStrategy[str]:
 def blob_values(shape: Any) -> st.SearchStrategy[str]:
     high = shape.metadata.get("max", 64)
     return st.one_of(
-        st.sampled_from(["@ciphertext", "@standard-ciphertext", "@tampered-ciphertext"]),
+        st.sampled_from(
+            [
+                "@ciphertext",
+                "@standard-ciphertext",
+                "@tampered-ciphertext",
+                "@signature",
+                "@rsa-ciphertext",
+                "@peer-public-key",
+                "@kem-ciphertext",
+                "@mac",
+            ]
+        ),
         st.binary(max_size=64).map(b64),
         st.sampled_from([b64(b"x" * high), b64(b"x" * (high + 1)), "", "not base64!", "AAA"]),
     )
@@ -367,6 +431,8 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
         {"CustomKeyStoreId": "@hsm-store", "Origin": "AWS_CLOUDHSM", "Description": "fuzz"},
         {"CustomKeyStoreId": "@xks-store", "Origin": "EXTERNAL_KEY_STORE", "XksKeyId": "new-key"},
         {"Policy": POLICY, "Tags": [{"TagKey": "team", "TagValue": "fuzz"}]},
+        {"KeySpec": "ECC_NIST_P384", "KeyUsage": "SIGN_VERIFY"},
+        {"KeySpec": "HMAC_512", "KeyUsage": "GENERATE_VERIFY_MAC"},
     ],
     "Decrypt": [
         {"CiphertextBlob": "@ciphertext"},
@@ -376,8 +442,27 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
             "KeyId": "@standard-key",
         },
         {"DryRun": True, "DryRunModifiers": ["IGNORE_CIPHERTEXT"], "KeyId": "@hsm-key"},
+        {
+            "CiphertextBlob": "@rsa-ciphertext",
+            "KeyId": "@rsa-key",
+            "EncryptionAlgorithm": "RSAES_OAEP_SHA_1",
+        },
+    ],
+    "Decapsulate": [
+        {
+            "KeyId": "@kem-key",
+            "EncapsulationAlgorithm": "ML_KEM",
+            "SharedSecretCiphertextBlob": "@kem-ciphertext",
+        }
     ],
     "DeleteAlias": [{"AliasName": "@alias"}],
+    "DeriveSharedSecret": [
+        {
+            "KeyId": "@agreement-key",
+            "KeyAgreementAlgorithm": "ECDH",
+            "PublicKey": "@peer-public-key",
+        }
+    ],
     "DeleteCustomKeyStore": [{"CustomKeyStoreId": "@idle-store"}],
     "DescribeCustomKeyStores": [
         {},
@@ -391,14 +476,27 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
     "DisconnectCustomKeyStore": [{"CustomKeyStoreId": "@hsm-store"}],
     "EnableKey": [{"KeyId": "@disabled-key"}],
     "EnableKeyRotation": [{"KeyId": "@standard-key", "RotationPeriodInDays": 90}],
+    "Encapsulate": [{"KeyId": "@kem-key", "EncapsulationAlgorithm": "ML_KEM"}],
     "Encrypt": [
         {"KeyId": "@hsm-key", "Plaintext": HELLO},
         {"KeyId": "@xks-key", "Plaintext": HELLO, "EncryptionContext": {"a": "b"}},
         {"KeyId": "@standard-key", "Plaintext": HELLO, "GrantTokens": ["@grant-token"]},
+        {"KeyId": "@rsa-key", "Plaintext": HELLO, "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"},
     ],
     "GenerateDataKey": [
         {"KeyId": "@hsm-key", "KeySpec": "AES_256"},
         {"KeyId": "@xks-key", "NumberOfBytes": 64, "DryRun": False},
+    ],
+    "GenerateDataKeyPair": [
+        {"KeyId": "@standard-key", "KeyPairSpec": "ECC_NIST_P256"},
+        {
+            "KeyId": "@alias",
+            "KeyPairSpec": "ECC_NIST_EDWARDS25519",
+            "EncryptionContext": {"a": "b"},
+        },
+    ],
+    "GenerateDataKeyPairWithoutPlaintext": [
+        {"KeyId": "@standard-key", "KeyPairSpec": "ECC_SECG_P256K1"},
     ],
     "GenerateDataKeyWithoutPlaintext": [
         {"KeyId": "@alias", "KeySpec": "AES_128"},
@@ -408,8 +506,10 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
         {"NumberOfBytes": 32},
         {"NumberOfBytes": 16, "CustomKeyStoreId": "@hsm-store"},
     ],
+    "GenerateMac": [{"KeyId": "@hmac-key", "Message": HELLO, "MacAlgorithm": "HMAC_SHA_256"}],
     "GetKeyPolicy": [{"KeyId": "@standard-key", "PolicyName": "default"}],
     "GetKeyRotationStatus": [{"KeyId": "@standard-key"}],
+    "GetPublicKey": [{"KeyId": "@sign-key"}, {"KeyId": "@rsa-key"}],
     "ListAliases": [{}, {"KeyId": "@hsm-key", "Limit": 1}],
     "ListGrants": [
         {"KeyId": "@standard-key"},
@@ -434,6 +534,15 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
     ],
     "RevokeGrant": [{"KeyId": "@standard-key", "GrantId": "@grant-id"}],
     "ScheduleKeyDeletion": [{"KeyId": "@standard-key", "PendingWindowInDays": 7}],
+    "Sign": [
+        {"KeyId": "@sign-key", "Message": HELLO, "SigningAlgorithm": "ECDSA_SHA_256"},
+        {
+            "KeyId": "@sign-key",
+            "Message": b64(b"d" * 32),
+            "MessageType": "DIGEST",
+            "SigningAlgorithm": "ECDSA_SHA_256",
+        },
+    ],
     "TagResource": [{"KeyId": "@standard-key", "Tags": [{"TagKey": "k", "TagValue": "v"}]}],
     "UntagResource": [{"KeyId": "@standard-key", "TagKeys": ["team"]}],
     "UpdateAlias": [{"AliasName": "@alias", "TargetKeyId": "@standard-key"}],
@@ -443,6 +552,22 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
         {"CustomKeyStoreId": "@idle-store", "KeyStorePassword": "another-password"},
     ],
     "UpdateKeyDescription": [{"KeyId": "@hsm-key", "Description": "new"}],
+    "Verify": [
+        {
+            "KeyId": "@sign-key",
+            "Message": b64(b"fuzz"),
+            "Signature": "@signature",
+            "SigningAlgorithm": "ECDSA_SHA_256",
+        }
+    ],
+    "VerifyMac": [
+        {
+            "KeyId": "@hmac-key",
+            "Message": b64(b"fuzz"),
+            "MacAlgorithm": "HMAC_SHA_256",
+            "Mac": "@mac",
+        }
+    ],
 }
 """A request that KMS accepts, for each operation: the starting point of the mutations."""
 

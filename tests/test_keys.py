@@ -211,7 +211,6 @@ def test_symmetric_keys_are_encrypt_decrypt_only(lenient_kms: Any) -> None:
 @pytest.mark.parametrize(
     "params",
     [
-        {"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"},
         {"Origin": "EXTERNAL"},
         {"MultiRegion": True},
     ],

@@ -6,6 +6,7 @@ import re
 from typing import Final, NamedTuple
 
 from ..domain.aws_error import AwsError
+from ..domain.key_specs import key_type
 from ..domain.key_states import KeyUse
 from ..domain.keys import Alias
 from ..domain.scope import AccountRegion
@@ -128,6 +129,17 @@ def update_alias(ctx: Context, params: Params) -> Result:
     """UpdateAlias: point an existing alias at another key."""
     alias = _alias(ctx.scope, params["AliasName"])
     key = find_key(ctx, params["TargetKeyId"], KeyUse.MODIFY, "TargetKeyId")
+    current = ctx.scope.keys.get(alias.target_key_id)
+    if current is not None and (key_type(current.key_spec), current.key_usage) != (
+        key_type(key.key_spec),
+        key.key_usage,
+    ):
+        raise AwsError(
+            "ValidationException",
+            f"Alias {alias.arn} must point to a KMS key of the same type and key usage as its "
+            f"current key: a {key_type(current.key_spec)} {current.key_usage} key. Use "
+            "DeleteAlias and CreateAlias to point it at another type of key.",
+        )
     if key.id != alias.target_key_id:
         _check_quota(ctx.scope, key.id)
     alias.target_key_id = key.id

@@ -15,12 +15,14 @@ from ..domain.keys import KmsKey
 from ..domain.randomness import random_bytes
 from ..domain.stores import KeyStoreType
 from ..errors import UnimplementedOperationError
+from . import asymmetric_encryption
 from .key_reference import find_key
 from .registry import Context, Params, Result, operation
 
 __all__: list[str] = []
 
 SYMMETRIC = "SYMMETRIC_DEFAULT"
+ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
 _DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
 
 
@@ -29,13 +31,17 @@ def _refuse_recipient(ctx: Context, params: Params) -> None:
         raise UnimplementedOperationError(ctx.operation, "Recipient (Nitro Enclaves attestation)")
 
 
-def _check_algorithm(key: KmsKey, algorithm: str | None) -> None:
+def _check_algorithm(ctx: Context, key: KmsKey, algorithm: str | None) -> str:
+    """The encryption algorithm the request uses with ``key`` (asymmetric keys name theirs)."""
+    if key.key_spec != SYMMETRIC:
+        return asymmetric_encryption.encryption_algorithm(ctx, key, algorithm)
     if algorithm not in (None, SYMMETRIC):
         raise AwsError(
             "InvalidKeyUsageException",
             f"The encryption algorithm {algorithm} is not valid for {key.arn}, a symmetric "
             f"encryption KMS key. Use {SYMMETRIC}.",
         )
+    return SYMMETRIC
 
 
 def _dry_run(params: Params) -> None:
@@ -58,11 +64,19 @@ def _ignores_ciphertext(params: Params) -> bool:
     return bool(params.get("DryRun")) and "IGNORE_CIPHERTEXT" in params.get("DryRunModifiers", ())
 
 
-_NOTHING_OPENED: tuple[Any, bytes] = (None, b"")
+_NOTHING_OPENED: tuple[Any, bytes, str] = (None, b"", SYMMETRIC)
 """What :func:`_open` gives for a dry run without a ciphertext (DryRun answers next)."""
 
 
-def _encrypt(ctx: Context, key: KmsKey, plaintext: bytes, context: Mapping[str, str]) -> bytes:
+def _encrypt(
+    ctx: Context,
+    key: KmsKey,
+    plaintext: bytes,
+    context: Mapping[str, str],
+    algorithm: str = SYMMETRIC,
+) -> bytes:
+    if algorithm != SYMMETRIC:
+        return asymmetric_encryption.encrypt(ctx, key, algorithm, plaintext, context)
     materials = backing.crypto_materials(ctx.kms.world, key)
     return ciphertext.seal(key.arn, materials, plaintext, context)
 
@@ -83,21 +97,18 @@ def _blob_key(ctx: Context, envelope: ciphertext.Envelope) -> KmsKey:
 
 
 def _decrypt(
-    ctx: Context, blob: bytes, context: Mapping[str, str], key_ref: str | None, member: str
+    ctx: Context, blob: bytes, context: Mapping[str, str], named: KmsKey | None
 ) -> tuple[KmsKey, bytes]:
-    """Open a blob: its key, checked against ``key_ref`` if given, and the plaintext."""
+    """Open a blob: its key, checked against the ``named`` key if given, and the plaintext."""
     try:
         envelope = ciphertext.read_envelope(blob)
     except ciphertext.InvalidBlob:
         raise _invalid_ciphertext() from None
-    if key_ref is not None:
-        named = find_key(ctx, key_ref, KeyUse.READ, member)
-        if named.arn != envelope.key_arn:
-            raise AwsError(
-                "IncorrectKeyException",
-                "The key ID in the request does not identify a CMK that can perform this "
-                "operation.",
-            )
+    if named is not None and named.arn != envelope.key_arn:
+        raise AwsError(
+            "IncorrectKeyException",
+            "The key ID in the request does not identify a CMK that can perform this operation.",
+        )
     key = _blob_key(ctx, envelope)
     key.check_use(KeyUse.CRYPTO)
     materials = backing.crypto_materials(ctx.kms.world, key)
@@ -120,70 +131,81 @@ def _decrypt(
 
 
 def _with_material_id(result: Result, key: KmsKey, member: str = "KeyMaterialId") -> Result:
-    if key.origin == "AWS_KMS":
+    if key.origin == "AWS_KMS" and key.key_spec == SYMMETRIC:
         result[member] = key.material_id
     return result
 
 
 @operation("Encrypt")
 def encrypt(ctx: Context, params: Params) -> Result:
-    """Encrypt: AES-256-GCM under the key, the encryption context authenticated."""
+    """Encrypt: AES-256-GCM under a symmetric key (the encryption context authenticated),
+    RSAES-OAEP under an RSA key."""
     key = find_key(ctx, params["KeyId"], KeyUse.CRYPTO)
-    _check_algorithm(key, params.get("EncryptionAlgorithm"))
-    blob = _encrypt(ctx, key, params["Plaintext"], params.get("EncryptionContext", {}))
+    algorithm = _check_algorithm(ctx, key, params.get("EncryptionAlgorithm"))
+    blob = _encrypt(ctx, key, params["Plaintext"], params.get("EncryptionContext", {}), algorithm)
     _dry_run(params)
-    return {"CiphertextBlob": blob, "KeyId": key.arn, "EncryptionAlgorithm": SYMMETRIC}
+    return {"CiphertextBlob": blob, "KeyId": key.arn, "EncryptionAlgorithm": algorithm}
 
 
 def _open(
     ctx: Context, params: Params, key_member: str, context_member: str, algorithm_member: str
-) -> tuple[KmsKey, bytes]:
-    """The key and plaintext of the request's ciphertext, checked as Decrypt checks them.
+) -> tuple[KmsKey, bytes, str]:
+    """The key, plaintext and algorithm of the request's ciphertext, checked as Decrypt does.
 
     With DryRun and IGNORE_CIPHERTEXT, only the key the request names (if
     any) is checked; the caller's own checks follow, and then DryRun answers.
+    A ciphertext of an asymmetric key names no key: the request must name it.
     """
     if _ignores_ciphertext(params):
         if key_member in params:
-            named = find_key(ctx, params[key_member], KeyUse.CRYPTO, key_member)
-            _check_algorithm(named, params.get(algorithm_member))
+            checked = find_key(ctx, params[key_member], KeyUse.CRYPTO, key_member)
+            _check_algorithm(ctx, checked, params.get(algorithm_member))
         return _NOTHING_OPENED
     blob = params.get("CiphertextBlob")
     if blob is None:  # the reference requires it, except with IGNORE_CIPHERTEXT
         raise AwsError("ValidationException", _NO_CIPHERTEXT)
-    key, plaintext = _decrypt(
-        ctx, blob, params.get(context_member, {}), params.get(key_member), key_member
-    )
-    _check_algorithm(key, params.get(algorithm_member))
-    return key, plaintext
+    named: KmsKey | None = None
+    if key_member in params:
+        named = find_key(ctx, params[key_member], KeyUse.READ, key_member)
+        if named.key_spec != SYMMETRIC and named.key_usage == ENCRYPT_DECRYPT:
+            named.check_use(KeyUse.CRYPTO)
+            algorithm = _check_algorithm(ctx, named, params.get(algorithm_member))
+            context = params.get(context_member)
+            plaintext = asymmetric_encryption.decrypt(ctx, named, algorithm, blob, context)
+            return named, plaintext, algorithm
+    key, plaintext = _decrypt(ctx, blob, params.get(context_member, {}), named)
+    return key, plaintext, _check_algorithm(ctx, key, params.get(algorithm_member))
 
 
 @operation("Decrypt")
 def decrypt(ctx: Context, params: Params) -> Result:
     """Decrypt: open a blob; the blob names its key, so KeyId is optional."""
     _refuse_recipient(ctx, params)
-    key, plaintext = _open(ctx, params, "KeyId", "EncryptionContext", "EncryptionAlgorithm")
+    key, plaintext, algorithm = _open(
+        ctx, params, "KeyId", "EncryptionContext", "EncryptionAlgorithm"
+    )
     _dry_run(params)
-    result = {"KeyId": key.arn, "Plaintext": plaintext, "EncryptionAlgorithm": SYMMETRIC}
+    result = {"KeyId": key.arn, "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
     return _with_material_id(result, key)
 
 
 @operation("ReEncrypt")
 def re_encrypt(ctx: Context, params: Params) -> Result:
     """ReEncrypt: decrypt under the source key, encrypt under the destination key."""
-    source, plaintext = _open(
+    source, plaintext, source_algorithm = _open(
         ctx, params, "SourceKeyId", "SourceEncryptionContext", "SourceEncryptionAlgorithm"
     )
     destination = find_key(ctx, params["DestinationKeyId"], KeyUse.CRYPTO, "DestinationKeyId")
-    _check_algorithm(destination, params.get("DestinationEncryptionAlgorithm"))
-    blob = _encrypt(ctx, destination, plaintext, params.get("DestinationEncryptionContext", {}))
+    algorithm = _check_algorithm(ctx, destination, params.get("DestinationEncryptionAlgorithm"))
+    context = params.get("DestinationEncryptionContext", {})
+    blob = _encrypt(ctx, destination, plaintext, context, algorithm)
     _dry_run(params)
     result: Result = {
         "CiphertextBlob": blob,
         "SourceKeyId": source.arn,
         "KeyId": destination.arn,
-        "SourceEncryptionAlgorithm": SYMMETRIC,
-        "DestinationEncryptionAlgorithm": SYMMETRIC,
+        "SourceEncryptionAlgorithm": source_algorithm,
+        "DestinationEncryptionAlgorithm": algorithm,
     }
     _with_material_id(result, source, "SourceKeyMaterialId")
     return _with_material_id(result, destination, "DestinationKeyMaterialId")
@@ -200,6 +222,7 @@ def _data_key(ctx: Context, params: Params) -> tuple[KmsKey, bytes, bytes]:
             else "Please specify either number of bytes or key spec.",
         )
     key = find_key(ctx, params["KeyId"], KeyUse.CRYPTO)
+    _check_algorithm(ctx, key, None)  # a data key is encrypted with SYMMETRIC_DEFAULT
     plaintext = random_bytes(_DATA_KEY_BYTES[spec] if spec is not None else size or 0)
     blob = _encrypt(ctx, key, plaintext, params.get("EncryptionContext", {}))
     _dry_run(params)

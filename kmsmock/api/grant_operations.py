@@ -40,14 +40,6 @@ _API_OPERATION = {"ReEncryptFrom": "ReEncrypt", "ReEncryptTo": "ReEncrypt"}
 """Grant operations named otherwise than the API operation they allow."""
 
 
-def _key_kind(key: KmsKey) -> tuple[str, str]:
-    """The key's KeySpec and KeyUsage: the one place grants read what kind of key it is."""
-    return (
-        str(getattr(key, "key_spec", "SYMMETRIC_DEFAULT")),
-        str(getattr(key, "key_usage", "ENCRYPT_DECRYPT")),
-    )
-
-
 @functools.cache
 def _context_operations() -> frozenset[str]:
     """The grant operations whose requests take an encryption context, from the model."""
@@ -107,7 +99,7 @@ def _grant_entry(grant: Grant) -> Result:
 
 def _requested_grant(ctx: Context, params: Params, key: KmsKey) -> Grant:
     """The grant a CreateGrant request asks for, checked (its id and seq not yet given)."""
-    spec, usage = _key_kind(key)
+    spec, usage = key.key_spec, key.key_usage
     operations = list(params["Operations"])
     check_operations(operations, key.arn, spec, usage)
     constraints = GrantConstraints.from_params(params.get("Constraints"))

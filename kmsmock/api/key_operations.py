@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from ..domain import backing
 from ..domain.aws_error import AwsError
+from ..domain.key_specs import ALGORITHM_MEMBERS, LEGACY_SPECS, algorithms, check_key_kind
 from ..domain.key_states import KeyState, KeyUse
 from ..domain.keys import (
     KmsKey,
@@ -22,7 +23,7 @@ from .paging import Page, paginate
 from .registry import Context, Memo, Params, Result, epoch, operation
 from .tag_operations import checked_tags
 
-__all__ = ["KeyView", "check_policy", "key_metadata", "key_view"]
+__all__ = ["KeyView", "check_policy", "key_kind", "key_metadata", "key_view"]
 
 SYMMETRIC = "SYMMETRIC_DEFAULT"
 ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
@@ -47,6 +48,8 @@ class KeyView(NamedTuple):
     state: KeyState
     description: str
     deletion_date: float | None
+    key_spec: str = SYMMETRIC
+    key_usage: str = ENCRYPT_DECRYPT
 
 
 def key_view(key: KmsKey) -> KeyView:
@@ -64,11 +67,29 @@ def key_view(key: KmsKey) -> KeyView:
         state=key.state,
         description=key.description,
         deletion_date=key.deletion_date,
+        key_spec=key.key_spec,
+        key_usage=key.key_usage,
     )
 
 
+def key_kind(spec: str, usage: str) -> Result:
+    """What KeyMetadata and GetPublicKey show of a kind of key: its spec, usage and algorithms.
+
+    CustomerMasterKeySpec only for the specs its (deprecated) enum has, and
+    the one list of algorithms the key's usage calls for.
+    """
+    kind: Result = {"KeyUsage": usage}
+    if spec in LEGACY_SPECS:
+        kind["CustomerMasterKeySpec"] = spec
+    kind["KeySpec"] = spec
+    kind[ALGORITHM_MEMBERS[usage]] = list(algorithms(spec, usage))
+    return kind
+
+
 def key_metadata(view: KeyView) -> Result:
-    """The KeyMetadata of a key: the model's fields for a symmetric encryption key."""
+    """The KeyMetadata of a key: the model's fields for its kind of key."""
+    if view.key_spec != SYMMETRIC:
+        return _metadata_of_kind(view)
     metadata: Result = {
         "AWSAccountId": view.account_id,
         "KeyId": view.key_id,
@@ -95,6 +116,26 @@ def key_metadata(view: KeyView) -> Result:
         metadata["XksKeyConfiguration"] = {"Id": view.xks_key_id}
     if view.origin == "AWS_KMS":
         metadata["CurrentKeyMaterialId"] = view.material_id
+    return metadata
+
+
+def _metadata_of_kind(view: KeyView) -> Result:
+    """The KeyMetadata of an HMAC or asymmetric key (no key material id: it cannot rotate)."""
+    metadata: Result = {
+        "AWSAccountId": view.account_id,
+        "KeyId": view.key_id,
+        "Arn": view.arn,
+        "CreationDate": epoch(view.created),
+        "Enabled": view.state is KeyState.ENABLED,
+        "Description": view.description,
+        "KeyState": view.state.value,
+        "Origin": view.origin,
+        "KeyManager": "CUSTOMER",
+        **key_kind(view.key_spec, view.key_usage),
+        "MultiRegion": False,
+    }
+    if view.deletion_date is not None:
+        metadata["DeletionDate"] = epoch(view.deletion_date)
     return metadata
 
 
@@ -164,41 +205,37 @@ def _store_for_key(ctx: Context, params: Params, origin: str) -> CustomKeyStore:
     return store
 
 
-def _check_standard_key(params: Params, origin: str) -> None:
-    """The CreateKey rules for a key outside custom key stores."""
-    spec, usage = _key_kind(params)
+def _check_standard_key(ctx: Context, params: Params, origin: str) -> tuple[str, str]:
+    """The CreateKey rules for a key outside custom key stores; its KeySpec and KeyUsage."""
+    spec, _ = _key_kind(params)
     if origin in ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"):
         raise AwsError("ValidationException", f"Origin {origin} requires a CustomKeyStoreId.")
     if "XksKeyId" in params:
         raise AwsError(
             "ValidationException", "XksKeyId is valid only with Origin EXTERNAL_KEY_STORE."
         )
-    if spec == SYMMETRIC and usage != ENCRYPT_DECRYPT:
-        raise AwsError(
-            "ValidationException",
-            f"KeyUsage {usage} is not compatible with KeySpec {SYMMETRIC}.",
-        )
-    if spec != SYMMETRIC:
-        raise UnimplementedOperationError("CreateKey", f"KeySpec {spec}")
+    usage = check_key_kind(spec, params.get("KeyUsage"), ctx.region)
     if origin != "AWS_KMS":
         raise UnimplementedOperationError("CreateKey", f"Origin {origin} (imported key material)")
     if params.get("MultiRegion"):
         raise UnimplementedOperationError("CreateKey", "MultiRegion=True")
+    return spec, usage
 
 
 @operation("CreateKey")
 def create_key(ctx: Context, params: Params) -> Result:
-    """CreateKey: a symmetric encryption key, standard or in a custom key store."""
+    """CreateKey: a key of any KeySpec and KeyUsage, or a symmetric one in a custom key store."""
     origin = params.get("Origin", "AWS_KMS")
     policy = params.get("Policy")
     if policy is not None:
         check_policy(policy)
     tags = checked_tags(params["Tags"]) if "Tags" in params else None
     store = None
+    spec, usage = SYMMETRIC, ENCRYPT_DECRYPT
     if "CustomKeyStoreId" in params:
         store = _store_for_key(ctx, params, origin)
     else:
-        _check_standard_key(params, origin)
+        spec, usage = _check_standard_key(ctx, params, origin)
     scope = ctx.scope
     key = new_key(
         account_id=scope.account_id,
@@ -211,6 +248,8 @@ def create_key(ctx: Context, params: Params) -> Result:
         store=store,
         xks_key_id=params.get("XksKeyId"),
         tags=tags,
+        key_spec=spec,
+        key_usage=usage,
     )
     scope.add_key(key)
     return _key_answer(key_view(key))

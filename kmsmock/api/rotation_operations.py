@@ -20,6 +20,11 @@ def _rotatable(ctx: Context, params: Params, use: KeyUse) -> KmsKey:
             "UnsupportedOperationException",
             f"{key.arn} origin is {key.origin} which is not valid for this operation.",
         )
+    if key.key_spec != "SYMMETRIC_DEFAULT":  # asymmetric and HMAC keys do not rotate
+        raise AwsError(
+            "UnsupportedOperationException",
+            f"{key.arn} key spec is {key.key_spec} which is not valid for this operation.",
+        )
     return find_key(ctx, params["KeyId"], use)
 
 

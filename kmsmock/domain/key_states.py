@@ -35,6 +35,9 @@ class KeyUse(str, Enum):
     """Kinds of operation on an existing key, grouped by how key state affects them."""
 
     CRYPTO = "Encrypt, Decrypt, ReEncrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext"
+    DATA_KEY_PAIR = "GenerateDataKeyPair, GenerateDataKeyPairWithoutPlaintext"
+    PUBLIC_KEY = "GetPublicKey, Sign, Verify, DeriveSharedSecret, Encapsulate, Decapsulate"
+    MAC = "GenerateMac, VerifyMac"
     ENABLE_DISABLE = "EnableKey, DisableKey"
     SCHEDULE_DELETION = "ScheduleKeyDeletion"
     CANCEL_DELETION = "CancelKeyDeletion"
@@ -80,6 +83,9 @@ def _row(*cells: Outcome) -> Mapping[KeyState, Outcome]:
 KEY_RULES: Final[Mapping[KeyUse, Mapping[KeyState, Outcome]]] = {
     #                           Enabled      Disabled     PendingDeletion  Unavailable
     KeyUse.CRYPTO:            _row(OK,          DISABLED,    PENDING,  UNAVAILABLE),
+    KeyUse.DATA_KEY_PAIR:     _row(OK,          DISABLED,    PENDING,  UNAVAILABLE),
+    KeyUse.PUBLIC_KEY:        _row(OK,          DISABLED,    PENDING,  UNAVAILABLE),
+    KeyUse.MAC:               _row(OK,          DISABLED,    PENDING,  UNAVAILABLE),
     KeyUse.ENABLE_DISABLE:    _row(OK,          OK,          PENDING,  OK),
     KeyUse.SCHEDULE_DELETION: _row(OK,          OK,          PENDING,  OK),
     KeyUse.CANCEL_DELETION:   _row(NOT_PENDING, NOT_PENDING, OK,       NOT_PENDING),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .aws_error import AwsError
 from .connection import Action, gate, keys_usable
+from .key_specs import ENCRYPT_DECRYPT, HMAC_KEY_BYTES, SYMMETRIC_DEFAULT
 from .key_states import KeyState, KeyUse, check_key_use
 from .randomness import new_key_id, random_bytes
 from .stores import CloudHsmSettings, CustomKeyStore, KeyStoreType
@@ -24,12 +25,17 @@ __all__ = [
 
 @dataclass(eq=False, slots=True)
 class KmsKey:
-    """A symmetric encryption KMS key.
+    """A KMS key: symmetric encryption, HMAC or asymmetric, as its ``key_spec`` says.
 
     ``enabled`` is what EnableKey and DisableKey last set; the key state is
-    derived from it (:attr:`state`). ``material`` is
-    the 256-bit AES key, and ``material_id`` a stable 64-hex-digit id of it
-    (random, like AWS's). ``store`` is the custom key store the key lives in.
+    derived from it (:attr:`state`). ``material`` is the secret of a
+    symmetric key (the 256-bit AES key, or an HMAC key), and ``material_id``
+    a stable 64-hex-digit id of it (random, like AWS's). ``store`` is the
+    custom key store the key lives in. ``key_spec`` and ``key_usage`` are
+    CreateKey's KeySpec and KeyUsage. An asymmetric key's private key is
+    ``private_key`` (PKCS #8 DER), made when first needed
+    (:func:`kmsmock.domain.key_pairs.private_key_of`), so that creating an
+    RSA key costs no more than creating a symmetric one.
     """
 
     id: str
@@ -52,6 +58,9 @@ class KmsKey:
     rotation_period_days: int | None = None
     rotation_enabled_at: float | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    key_spec: str = SYMMETRIC_DEFAULT
+    key_usage: str = ENCRYPT_DECRYPT
+    private_key: bytes | None = field(default=None, repr=False)
 
     @property
     def state(self) -> KeyState:
@@ -117,8 +126,14 @@ def new_key(
     store: CustomKeyStore | None = None,
     xks_key_id: str | None = None,
     tags: dict[str, str] | None = None,
+    key_spec: str = SYMMETRIC_DEFAULT,
+    key_usage: str = ENCRYPT_DECRYPT,
 ) -> KmsKey:
-    """A new Enabled symmetric encryption key with fresh material (the caller checked the store)."""
+    """A new Enabled key (the caller checked the store, the spec and the usage).
+
+    A symmetric key gets fresh material now; an asymmetric key's key pair is
+    made when first used.
+    """
     key_id = new_key_id()
     return KmsKey(
         id=key_id,
@@ -129,7 +144,7 @@ def new_key(
         created=now,
         origin=origin,
         policy=policy if policy is not None else default_policy(account_id),
-        material=random_bytes(32),
+        material=_new_material(key_spec),
         material_id=random_bytes(32).hex(),
         description=description,
         store=store,
@@ -140,7 +155,16 @@ def new_key(
         ),
         xks_key_id=xks_key_id,
         tags=dict(tags or {}),
+        key_spec=key_spec,
+        key_usage=key_usage,
     )
+
+
+def _new_material(key_spec: str) -> bytes:
+    """The secret of a new symmetric key; none (b"") for an asymmetric one."""
+    if key_spec == SYMMETRIC_DEFAULT:
+        return random_bytes(32)
+    return random_bytes(HMAC_KEY_BYTES[key_spec]) if key_spec in HMAC_KEY_BYTES else b""
 
 
 def check_store_for_new_key(store: CustomKeyStore, origin: str) -> None:

@@ -7,7 +7,9 @@ old one (and the directory is flushed too), so a crash at any moment leaves
 either the previous state or the new one, never a torn file.
 
 The file holds secrets (custom key store passwords, XKS proxy credentials,
-key material). It is created readable and writable by its owner only.
+key material, asymmetric keys' private keys as PKCS #8 DER). It is created
+readable and writable by its owner only. An asymmetric key whose key pair
+was never used has none yet: it is made when first needed, after a restart too.
 
 A file that cannot be read, is not kmsmock's, or comes from an incompatible
 version stops the server at start with :class:`StateFileError`, and is
@@ -162,6 +164,9 @@ def _key(key: KmsKey) -> dict[str, Any]:
         "rotation_period_days": key.rotation_period_days,
         "rotation_enabled_at": key.rotation_enabled_at,
         "tags": key.tags,
+        "key_spec": key.key_spec,
+        "key_usage": key.key_usage,
+        "private_key": None if key.private_key is None else _b64(key.private_key),
     }
 
 
@@ -405,6 +410,9 @@ def _read_key(
         rotation_period_days=entry["rotation_period_days"],
         rotation_enabled_at=entry["rotation_enabled_at"],
         tags=dict(entry["tags"]),
+        key_spec=entry.get("key_spec", "SYMMETRIC_DEFAULT"),
+        key_usage=entry.get("key_usage", "ENCRYPT_DECRYPT"),
+        private_key=_read_private_key(entry.get("private_key")),
     )
 
 
@@ -426,6 +434,11 @@ def _read_grant(entry: dict[str, Any], scope: AccountRegion) -> Grant:
         constraints=GrantConstraints.from_params(entry["constraints"]),
         tokens=list(entry["tokens"]),
     )
+
+
+def _read_private_key(text: str | None) -> bytes | None:
+    """An asymmetric key's private key (PKCS #8 DER), or None until it is first used."""
+    return None if text is None else base64.b64decode(text)
 
 
 def _read_cluster(kms: SimulatedKms, entry: dict[str, Any]) -> None:
