@@ -38,6 +38,7 @@ from typing import Any
 
 import boto3
 import botocore
+from chart import write_chart
 from fixed_costs import (
     measure_enter_exit,
     measure_first_activation,
@@ -325,10 +326,22 @@ FASTER_THAN_MOTO = {
 }
 
 
+def chart_rows(cases: list[Case]) -> list[tuple[str, dict[str, float]]]:
+    """Each case's median µs per call, by series, as the chart draws them."""
+    return [
+        (
+            case.name,
+            {name: statistics.median(samples) for name, samples in case.samples.items() if samples},
+        )
+        for case in cases
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--chart", metavar="SVG", help="write the per-call chart there")
     args = parser.parse_args()
     rounds, batch = (5, 100) if args.quick else (21, 300)
     report = Report()
@@ -336,7 +349,10 @@ def main() -> int:
         f"kmsmock {kmsmock.__version__} benchmark: Python {platform.python_version()}, "
         f"botocore {botocore.__version__}, {os.cpu_count()} CPUs, {rounds} interleaved rounds"
     )
-    report.per_call(measure_per_call(rounds, batch))
+    cases = measure_per_call(rounds, batch)
+    report.per_call(cases)
+    if args.chart:
+        write_chart(args.chart, chart_rows(cases), "Per call: botocore's floor, kmsmock and moto")
     runs = 5 if args.quick else 15
     report.fixed(measure_enter_exit(rounds), measure_import(runs), measure_first_activation(runs))
     sizes = [10, 100, 1_000, 10_000] if args.quick else [10, 100, 1_000, 10_000, 100_000]

@@ -153,3 +153,25 @@ def test_the_asymmetric_cases_make_calls_kmsmock_answers() -> None:
     }
     assert set(added) <= set(run.FASTER_THAN_MOTO)
     assert added["Sign (RSA_2048)"][2] is None  # the floor signs nothing: no floor target
+
+
+def test_the_chart_draws_every_series_of_every_row(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ElementTree
+
+    import chart
+
+    rows = [
+        ("Encrypt", {"floor": 250.0, "kmsmock": 290.0, "moto": 700.0}),
+        ("Sign", {"floor": 1.0}),
+    ]
+    path = tmp_path / "chart.svg"
+    chart.write_chart(path, rows, "title")
+    svg = ElementTree.parse(path).getroot()
+    titles = [element.text for element in svg.iter("{http://www.w3.org/2000/svg}title")]
+    assert titles == [
+        "Encrypt, floor: 250 µs",
+        "Encrypt, kmsmock: 290 µs",
+        "Encrypt, moto: 700 µs",
+        "Sign, floor: 1 µs",
+    ]
+    assert run.chart_rows([]) == []
