@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -101,6 +103,10 @@ PLACEHOLDERS = (
     "@ciphertext",
     "@standard-ciphertext",
     "@tampered-ciphertext",
+    "@imported-key",
+    "@pending-import-key",
+    "@import-token",
+    "@wrapped-material",
 )
 
 
@@ -128,6 +134,16 @@ def build_world(kms: Any) -> World:
         KeyId=standard["KeyId"], Plaintext=b"fuzz", EncryptionContext={"purpose": "fuzz"}
     )["CiphertextBlob"]
     tampered = blob[:-1] + bytes([blob[-1] ^ 1])
+    imported = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+    token, wrapped = wrapped_material(kms, imported)
+    kms.import_key_material(
+        KeyId=imported,
+        ImportToken=token,
+        EncryptedKeyMaterial=wrapped,
+        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+    )
+    pending_import = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+    pending_token, pending_wrapped = wrapped_material(kms, pending_import)
     values.update(
         {
             "@hsm-store": hsm,
@@ -145,9 +161,26 @@ def build_world(kms: Any) -> World:
             "@ciphertext": base64.b64encode(blob).decode(),
             "@standard-ciphertext": base64.b64encode(standard_blob).decode(),
             "@tampered-ciphertext": base64.b64encode(tampered).decode(),
+            "@imported-key": imported,
+            "@pending-import-key": pending_import,
+            "@import-token": base64.b64encode(pending_token).decode(),
+            "@wrapped-material": base64.b64encode(pending_wrapped).decode(),
         }
     )
     return world
+
+
+def wrapped_material(kms: Any, key_id: str) -> tuple[bytes, bytes]:
+    """An import token for the key, and fresh key material wrapped for it."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    answer = kms.get_parameters_for_import(
+        KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048"
+    )
+    public = serialization.load_der_public_key(answer["PublicKey"])
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    return answer["ImportToken"], public.encrypt(os.urandom(32), oaep)  # type: ignore[union-attr]
 
 
 # -- a snapshot of everything the simulated KMS holds ------------------------------------
@@ -255,7 +288,15 @@ def string_values(shape: Any) -> st.SearchStrategy[str]:
 def blob_values(shape: Any) -> st.SearchStrategy[str]:
     high = shape.metadata.get("max", 64)
     return st.one_of(
-        st.sampled_from(["@ciphertext", "@standard-ciphertext", "@tampered-ciphertext"]),
+        st.sampled_from(
+            [
+                "@ciphertext",
+                "@standard-ciphertext",
+                "@tampered-ciphertext",
+                "@import-token",
+                "@wrapped-material",
+            ]
+        ),
         st.binary(max_size=64).map(b64),
         st.sampled_from([b64(b"x" * high), b64(b"x" * (high + 1)), "", "not base64!", "AAA"]),
     )
@@ -338,6 +379,7 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
     ],
     "CreateKey": [
         {},
+        {"Origin": "EXTERNAL", "Description": "fuzz"},
         {"CustomKeyStoreId": "@hsm-store", "Origin": "AWS_CLOUDHSM", "Description": "fuzz"},
         {"CustomKeyStoreId": "@xks-store", "Origin": "EXTERNAL_KEY_STORE", "XksKeyId": "new-key"},
         {"Policy": POLICY, "Tags": [{"TagKey": "team", "TagValue": "fuzz"}]},
@@ -352,6 +394,7 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
         {"DryRun": True, "DryRunModifiers": ["IGNORE_CIPHERTEXT"], "KeyId": "@hsm-key"},
     ],
     "DeleteAlias": [{"AliasName": "@alias"}],
+    "DeleteImportedKeyMaterial": [{"KeyId": "@imported-key"}],
     "DeleteCustomKeyStore": [{"CustomKeyStoreId": "@idle-store"}],
     "DescribeCustomKeyStores": [
         {},
@@ -381,13 +424,41 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
         {"NumberOfBytes": 32},
         {"NumberOfBytes": 16, "CustomKeyStoreId": "@hsm-store"},
     ],
+    "GetKeyLastUsage": [{"KeyId": "@standard-key"}, {"KeyId": "@imported-key"}],
     "GetKeyPolicy": [{"KeyId": "@standard-key", "PolicyName": "default"}],
     "GetKeyRotationStatus": [{"KeyId": "@standard-key"}],
+    "GetParametersForImport": [
+        {
+            "KeyId": "@pending-import-key",
+            "WrappingAlgorithm": "RSA_AES_KEY_WRAP_SHA_256",
+            "WrappingKeySpec": "RSA_2048",
+        }
+    ],
+    "ImportKeyMaterial": [
+        {
+            "KeyId": "@pending-import-key",
+            "ImportToken": "@import-token",
+            "EncryptedKeyMaterial": "@wrapped-material",
+            "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE",
+        },
+        {
+            "KeyId": "@pending-import-key",
+            "ImportToken": "@import-token",
+            "EncryptedKeyMaterial": "@wrapped-material",
+            "ValidTo": int(time.time()) + 30 * 86_400,
+            "KeyMaterialDescription": "fuzz material",
+        },
+    ],
     "ListAliases": [{}, {"KeyId": "@hsm-key", "Limit": 1}],
     "ListKeyPolicies": [{"KeyId": "@standard-key"}],
+    "ListKeyRotations": [
+        {"KeyId": "@standard-key", "IncludeKeyMaterial": "ALL_KEY_MATERIAL"},
+        {"KeyId": "@imported-key", "Limit": 1},
+    ],
     "ListKeys": [{}, {"Limit": 1}],
     "ListResourceTags": [{"KeyId": "@standard-key", "Limit": 1}],
     "PutKeyPolicy": [{"KeyId": "@standard-key", "PolicyName": "default", "Policy": POLICY}],
+    "RotateKeyOnDemand": [{"KeyId": "@standard-key"}, {"KeyId": "@imported-key"}],
     "ReEncrypt": [
         {"CiphertextBlob": "@ciphertext", "DestinationKeyId": "@standard-key"},
         {
@@ -396,7 +467,10 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
             "DestinationKeyId": "@xks-key",
         },
     ],
-    "ScheduleKeyDeletion": [{"KeyId": "@standard-key", "PendingWindowInDays": 7}],
+    "ScheduleKeyDeletion": [
+        {"KeyId": "@standard-key", "PendingWindowInDays": 7},
+        {"KeyId": "@pending-import-key"},
+    ],
     "TagResource": [{"KeyId": "@standard-key", "Tags": [{"TagKey": "k", "TagValue": "v"}]}],
     "UntagResource": [{"KeyId": "@standard-key", "TagKeys": ["team"]}],
     "UpdateAlias": [{"AliasName": "@alias", "TargetKeyId": "@standard-key"}],

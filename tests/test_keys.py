@@ -212,7 +212,7 @@ def test_symmetric_keys_are_encrypt_decrypt_only(lenient_kms: Any) -> None:
     "params",
     [
         {"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"},
-        {"Origin": "EXTERNAL"},
+        {"Origin": "EXTERNAL", "KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"},
         {"MultiRegion": True},
     ],
 )

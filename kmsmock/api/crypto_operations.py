@@ -10,6 +10,7 @@ from ..domain import backing, ciphertext
 from ..domain.aws_error import AwsError
 from ..domain.connection import Action, gate
 from ..domain.key_lookup import parse_key_arn
+from ..domain.key_material import KeyMaterial
 from ..domain.key_states import KeyUse
 from ..domain.keys import KmsKey
 from ..domain.randomness import random_bytes
@@ -17,6 +18,7 @@ from ..domain.stores import KeyStoreType
 from ..errors import UnimplementedOperationError
 from .key_reference import find_key
 from .registry import Context, Params, Result, operation
+from .usage_operations import note_use
 
 __all__: list[str] = []
 
@@ -58,13 +60,16 @@ def _ignores_ciphertext(params: Params) -> bool:
     return bool(params.get("DryRun")) and "IGNORE_CIPHERTEXT" in params.get("DryRunModifiers", ())
 
 
-_NOTHING_OPENED: tuple[Any, bytes] = (None, b"")
+_NOTHING_OPENED: tuple[Any, bytes, str] = (None, b"", "")
 """What :func:`_open` gives for a dry run without a ciphertext (DryRun answers next)."""
 
 
 def _encrypt(ctx: Context, key: KmsKey, plaintext: bytes, context: Mapping[str, str]) -> bytes:
+    """Seal ``plaintext`` with the key's current material (the blob names it)."""
+    material_id = key.material_id
+    assert material_id is not None, "a key that may encrypt has a current material"
     materials = backing.crypto_materials(ctx.kms.world, key)
-    return ciphertext.seal(key.arn, materials, plaintext, context)
+    return ciphertext.seal(key.arn, materials, plaintext, context, material_id=material_id)
 
 
 def _invalid_ciphertext() -> AwsError:
@@ -82,10 +87,25 @@ def _blob_key(ctx: Context, envelope: ciphertext.Envelope) -> KmsKey:
     return key
 
 
+def _blob_material(key: KmsKey, envelope: ciphertext.Envelope) -> KeyMaterial:
+    """The key material a blob names (a version 2 blob: the key's first)."""
+    items = key.materials.items
+    if envelope.material_id is None:
+        found = items[0] if items else None
+    else:
+        found = key.materials.find(envelope.material_id)
+    if found is None or found.secret is None:
+        raise _invalid_ciphertext()
+    return found
+
+
 def _decrypt(
     ctx: Context, blob: bytes, context: Mapping[str, str], key_ref: str | None, member: str
-) -> tuple[KmsKey, bytes]:
-    """Open a blob: its key, checked against ``key_ref`` if given, and the plaintext."""
+) -> tuple[KmsKey, bytes, str]:
+    """Open a blob: its key (checked against ``key_ref`` if given), the plaintext, the material.
+
+    The material is the id of the key material that sealed the blob.
+    """
     try:
         envelope = ciphertext.read_envelope(blob)
     except ciphertext.InvalidBlob:
@@ -100,7 +120,8 @@ def _decrypt(
             )
     key = _blob_key(ctx, envelope)
     key.check_use(KeyUse.CRYPTO)
-    materials = backing.crypto_materials(ctx.kms.world, key)
+    sealer = _blob_material(key, envelope)
+    materials = backing.crypto_materials(ctx.kms.world, key, sealer.secret)
     if len(materials) != envelope.layers:
         raise _invalid_ciphertext()
     data = envelope.ciphertext
@@ -116,12 +137,15 @@ def _decrypt(
                     "invalid.",
                 ) from None
             raise _invalid_ciphertext() from None
-    return key, data
+    return key, data, sealer.id
 
 
-def _with_material_id(result: Result, key: KmsKey, member: str = "KeyMaterialId") -> Result:
-    if key.origin == "AWS_KMS":
-        result[member] = key.material_id
+def _with_material_id(
+    result: Result, key: KmsKey, member: str = "KeyMaterialId", material_id: str | None = None
+) -> Result:
+    """Add the id of the material used (the current one unless given), for keys that show it."""
+    if key.origin in ("AWS_KMS", "EXTERNAL"):
+        result[member] = material_id or key.material_id
     return result
 
 
@@ -132,13 +156,14 @@ def encrypt(ctx: Context, params: Params) -> Result:
     _check_algorithm(key, params.get("EncryptionAlgorithm"))
     blob = _encrypt(ctx, key, params["Plaintext"], params.get("EncryptionContext", {}))
     _dry_run(params)
+    note_use(ctx, key)
     return {"CiphertextBlob": blob, "KeyId": key.arn, "EncryptionAlgorithm": SYMMETRIC}
 
 
 def _open(
     ctx: Context, params: Params, key_member: str, context_member: str, algorithm_member: str
-) -> tuple[KmsKey, bytes]:
-    """The key and plaintext of the request's ciphertext, checked as Decrypt checks them.
+) -> tuple[KmsKey, bytes, str]:
+    """The key, plaintext and material id of the request's ciphertext, as Decrypt checks them.
 
     With DryRun and IGNORE_CIPHERTEXT, only the key the request names (if
     any) is checked; the caller's own checks follow, and then DryRun answers.
@@ -151,33 +176,38 @@ def _open(
     blob = params.get("CiphertextBlob")
     if blob is None:  # the reference requires it, except with IGNORE_CIPHERTEXT
         raise AwsError("ValidationException", _NO_CIPHERTEXT)
-    key, plaintext = _decrypt(
+    key, plaintext, material_id = _decrypt(
         ctx, blob, params.get(context_member, {}), params.get(key_member), key_member
     )
     _check_algorithm(key, params.get(algorithm_member))
-    return key, plaintext
+    return key, plaintext, material_id
 
 
 @operation("Decrypt")
 def decrypt(ctx: Context, params: Params) -> Result:
     """Decrypt: open a blob; the blob names its key, so KeyId is optional."""
     _refuse_recipient(ctx, params)
-    key, plaintext = _open(ctx, params, "KeyId", "EncryptionContext", "EncryptionAlgorithm")
+    key, plaintext, material_id = _open(
+        ctx, params, "KeyId", "EncryptionContext", "EncryptionAlgorithm"
+    )
     _dry_run(params)
+    note_use(ctx, key)
     result = {"KeyId": key.arn, "Plaintext": plaintext, "EncryptionAlgorithm": SYMMETRIC}
-    return _with_material_id(result, key)
+    return _with_material_id(result, key, material_id=material_id)
 
 
 @operation("ReEncrypt")
 def re_encrypt(ctx: Context, params: Params) -> Result:
     """ReEncrypt: decrypt under the source key, encrypt under the destination key."""
-    source, plaintext = _open(
+    source, plaintext, source_material_id = _open(
         ctx, params, "SourceKeyId", "SourceEncryptionContext", "SourceEncryptionAlgorithm"
     )
     destination = find_key(ctx, params["DestinationKeyId"], KeyUse.CRYPTO, "DestinationKeyId")
     _check_algorithm(destination, params.get("DestinationEncryptionAlgorithm"))
     blob = _encrypt(ctx, destination, plaintext, params.get("DestinationEncryptionContext", {}))
     _dry_run(params)
+    note_use(ctx, source)
+    note_use(ctx, destination)
     result: Result = {
         "CiphertextBlob": blob,
         "SourceKeyId": source.arn,
@@ -185,7 +215,7 @@ def re_encrypt(ctx: Context, params: Params) -> Result:
         "SourceEncryptionAlgorithm": SYMMETRIC,
         "DestinationEncryptionAlgorithm": SYMMETRIC,
     }
-    _with_material_id(result, source, "SourceKeyMaterialId")
+    _with_material_id(result, source, "SourceKeyMaterialId", source_material_id)
     return _with_material_id(result, destination, "DestinationKeyMaterialId")
 
 
@@ -203,6 +233,7 @@ def _data_key(ctx: Context, params: Params) -> tuple[KmsKey, bytes, bytes]:
     plaintext = random_bytes(_DATA_KEY_BYTES[spec] if spec is not None else size or 0)
     blob = _encrypt(ctx, key, plaintext, params.get("EncryptionContext", {}))
     _dry_run(params)
+    note_use(ctx, key)
     return key, plaintext, blob
 
 

@@ -43,14 +43,17 @@ class KeyView(NamedTuple):
     store_id: str | None
     cloudhsm_cluster_id: str | None
     xks_key_id: str | None
-    material_id: str
+    material_id: str | None
     state: KeyState
     description: str
     deletion_date: float | None
+    expiration_model: str | None
+    valid_to: float | None
 
 
 def key_view(key: KmsKey) -> KeyView:
     """What the key's KeyMetadata shows now."""
+    expiration_model, valid_to = key.materials.expiry()
     return KeyView(
         account_id=key.account_id,
         key_id=key.id,
@@ -64,6 +67,8 @@ def key_view(key: KmsKey) -> KeyView:
         state=key.state,
         description=key.description,
         deletion_date=key.deletion_date,
+        expiration_model=expiration_model if key.origin == "EXTERNAL" else None,
+        valid_to=valid_to if key.origin == "EXTERNAL" else None,
     )
 
 
@@ -93,7 +98,11 @@ def key_metadata(view: KeyView) -> Result:
         metadata["CloudHsmClusterId"] = view.cloudhsm_cluster_id
     if view.xks_key_id is not None:
         metadata["XksKeyConfiguration"] = {"Id": view.xks_key_id}
-    if view.origin == "AWS_KMS":
+    if view.expiration_model is not None:
+        metadata["ExpirationModel"] = view.expiration_model
+    if view.valid_to is not None:
+        metadata["ValidTo"] = epoch(view.valid_to)
+    if view.origin in ("AWS_KMS", "EXTERNAL") and view.material_id is not None:
         metadata["CurrentKeyMaterialId"] = view.material_id
     return metadata
 
@@ -178,17 +187,19 @@ def _check_standard_key(params: Params, origin: str) -> None:
             "ValidationException",
             f"KeyUsage {usage} is not compatible with KeySpec {SYMMETRIC}.",
         )
+    if origin == "EXTERNAL" and spec != SYMMETRIC:
+        raise UnimplementedOperationError(
+            "CreateKey", f"Origin EXTERNAL with KeySpec {spec} (imported asymmetric or HMAC key)"
+        )
     if spec != SYMMETRIC:
         raise UnimplementedOperationError("CreateKey", f"KeySpec {spec}")
-    if origin != "AWS_KMS":
-        raise UnimplementedOperationError("CreateKey", f"Origin {origin} (imported key material)")
     if params.get("MultiRegion"):
         raise UnimplementedOperationError("CreateKey", "MultiRegion=True")
 
 
 @operation("CreateKey")
 def create_key(ctx: Context, params: Params) -> Result:
-    """CreateKey: a symmetric encryption key, standard or in a custom key store."""
+    """CreateKey: a symmetric encryption key, standard, for imported material, or in a store."""
     origin = params.get("Origin", "AWS_KMS")
     policy = params.get("Policy")
     if policy is not None:
@@ -230,8 +241,13 @@ def list_keys(ctx: Context, params: Params) -> Memo:
 
 @operation("EnableKey")
 def enable_key(ctx: Context, params: Params) -> Result:
-    """EnableKey: the key is Enabled (once available, for a key in a custom key store)."""
-    find_key(ctx, params["KeyId"], KeyUse.ENABLE_DISABLE).enabled = True
+    """EnableKey: the key is Enabled (once available, for a key in a custom key store).
+
+    An automatic rotation the key missed while it was not Enabled happens now.
+    """
+    key = find_key(ctx, params["KeyId"], KeyUse.ENABLE_DISABLE)
+    key.enabled = True
+    ctx.kms.resume_rotation(key_owner(ctx, key), key, ctx.now)
     return {}
 
 

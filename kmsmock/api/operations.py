@@ -5,11 +5,13 @@ from __future__ import annotations
 from . import (
     alias_operations,
     crypto_operations,
+    import_operations,
     key_operations,
     policy_operations,
     rotation_operations,
     store_operations,
     tag_operations,
+    usage_operations,
 )
 from .registry import HANDLERS
 
@@ -17,9 +19,11 @@ __all__ = [
     "HANDLERS",
     "alias_operations",
     "crypto_operations",
+    "import_operations",
     "key_operations",
     "policy_operations",
     "rotation_operations",
     "store_operations",
     "tag_operations",
+    "usage_operations",
 ]

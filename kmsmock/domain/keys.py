@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .aws_error import AwsError
 from .connection import Action, gate, keys_usable
+from .key_material import KeyMaterials, generated_materials
 from .key_states import KeyState, KeyUse, check_key_use
-from .randomness import new_key_id, random_bytes
+from .randomness import new_key_id
 from .stores import CloudHsmSettings, CustomKeyStore, KeyStoreType
 
 __all__ = [
     "Alias",
     "KmsKey",
+    "LastUse",
     "cancel_deletion",
     "check_store_for_new_key",
     "default_policy",
@@ -22,14 +25,23 @@ __all__ = [
 ]
 
 
+class LastUse(NamedTuple):
+    """The last successful cryptographic operation with a key, and when (GetKeyLastUsage)."""
+
+    operation: str
+    time: float
+
+
 @dataclass(eq=False, slots=True)
 class KmsKey:
     """A symmetric encryption KMS key.
 
     ``enabled`` is what EnableKey and DisableKey last set; the key state is
-    derived from it (:attr:`state`). ``material`` is
-    the 256-bit AES key, and ``material_id`` a stable 64-hex-digit id of it
-    (random, like AWS's). ``store`` is the custom key store the key lives in.
+    derived from it and from the key's ``materials`` (:attr:`state`).
+    ``materials`` are its 256-bit AES keys (see :mod:`.key_material`);
+    :attr:`material` and :attr:`material_id` are the current one's.
+    ``store`` is the custom key store the key lives in. ``next_rotation`` is
+    when automatic rotation next rotates it (None: automatic rotation is off).
     """
 
     id: str
@@ -40,8 +52,7 @@ class KmsKey:
     created: float
     origin: str
     policy: str
-    material: bytes = field(repr=False)
-    material_id: str = field(repr=False)
+    materials: KeyMaterials = field(default_factory=KeyMaterials, repr=False)
     description: str = ""
     enabled: bool = True
     deletion_date: float | None = None
@@ -50,8 +61,9 @@ class KmsKey:
     cloudhsm_cluster_id: str | None = None
     xks_key_id: str | None = None
     rotation_period_days: int | None = None
-    rotation_enabled_at: float | None = None
+    next_rotation: float | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    last_used: LastUse | None = None
 
     @property
     def state(self) -> KeyState:
@@ -59,13 +71,30 @@ class KmsKey:
 
         A key scheduled for deletion is PendingDeletion; otherwise a key whose
         custom key store cannot use its keys (it is not CONNECTED) is
-        Unavailable; otherwise it is Enabled or Disabled as its owner last set it.
+        Unavailable; otherwise a key with imported key material that lacks
+        any of it (never imported, deleted or expired) is PendingImport;
+        otherwise it is Enabled or Disabled as its owner last set it.
         """
         if self.deletion_date is not None:
             return KeyState.PENDING_DELETION
         if self.store is not None and not keys_usable(self.store.state):
             return KeyState.UNAVAILABLE
+        if self.origin == "EXTERNAL" and not self.materials.complete():
+            return KeyState.PENDING_IMPORT
         return KeyState.ENABLED if self.enabled else KeyState.DISABLED
+
+    @property
+    def material(self) -> bytes:
+        """The current key material's AES key (the key must be usable)."""
+        current = self.materials.current()
+        assert current is not None and current.secret is not None, "a usable key has material"
+        return current.secret
+
+    @property
+    def material_id(self) -> str | None:
+        """The current key material's id (None before a first import)."""
+        current = self.materials.current()
+        return None if current is None else current.id
 
     def check_use(self, use: KeyUse) -> None:
         """Raise the error the key state table gives for ``use`` in the key's current state."""
@@ -118,7 +147,11 @@ def new_key(
     xks_key_id: str | None = None,
     tags: dict[str, str] | None = None,
 ) -> KmsKey:
-    """A new Enabled symmetric encryption key with fresh material (the caller checked the store)."""
+    """A new symmetric encryption key (the caller checked the store).
+
+    It is Enabled, with fresh material; or, with Origin EXTERNAL, PendingImport
+    until its material is imported.
+    """
     key_id = new_key_id()
     return KmsKey(
         id=key_id,
@@ -129,8 +162,7 @@ def new_key(
         created=now,
         origin=origin,
         policy=policy if policy is not None else default_policy(account_id),
-        material=random_bytes(32),
-        material_id=random_bytes(32).hex(),
+        materials=KeyMaterials() if origin == "EXTERNAL" else generated_materials(),
         description=description,
         store=store,
         cloudhsm_cluster_id=(
