@@ -7,7 +7,8 @@ old one (and the directory is flushed too), so a crash at any moment leaves
 either the previous state or the new one, never a torn file.
 
 The file holds secrets (custom key store passwords, XKS proxy credentials,
-key material). It is created readable and writable by its owner only.
+key material, the private halves of import wrapping keys). It is created
+readable and writable by its owner only.
 
 A file that cannot be read, is not kmsmock's, or comes from an incompatible
 version stops the server at start with :class:`StateFileError`, and is
