@@ -27,6 +27,9 @@ from material_helpers import (
     seal_locally,
     wrap,
 )
+from test_docs_examples import python_blocks
+
+import kmsmock
 
 ALGORITHMS = ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "RSA_AES_KEY_WRAP_SHA_1"]
 ALGORITHMS.append("RSA_AES_KEY_WRAP_SHA_256")
@@ -312,3 +315,19 @@ def test_no_repr_shows_key_material_or_a_wrapping_key(kms: Any, kms_keystores: A
     assert material.hex() not in shown and repr(material) not in shown
     assert "private_key" not in shown and "secret" not in shown
     assert material.hex() not in repr(kms_keystores.calls)
+
+
+def test_sm2_wrapping_in_a_china_region_is_not_simulated(make_client: Any) -> None:
+    kms = make_client(region="cn-north-1")
+    key_id = external_key(kms)
+    with pytest.raises(kmsmock.UnimplementedOperationError, match="WrappingKeySpec SM2"):
+        parameters(kms, key_id, "SM2PKE", "SM2")
+
+
+def test_the_import_example_of_the_keys_page_runs(kms: Any, kms_keystores: Any) -> None:
+    [block] = [b for b in python_blocks("keys.md") if "get_parameters_for_import" in b]
+    namespace: dict[str, Any] = {"kms": kms, "ks": kms_keystores}
+    exec(compile(block, "docs/keys.md", "exec"), namespace)
+    assert metadata(kms, namespace["key_id"])["KeyState"] == "PendingImport"
+    code = error_code(kms.decrypt, CiphertextBlob=namespace["blob"])
+    assert code == "KMSInvalidStateException"
