@@ -109,9 +109,12 @@ def new_parameters(spec: str, algorithm: str, now: float) -> ImportParameters:
 
 
 def _private_key(parameters: ImportParameters) -> Any:
+    """The wrapping key pair, loaded; kmsmock made it, so OpenSSL's slow RSA checks are skipped."""
     from cryptography.hazmat.primitives import serialization
 
-    return serialization.load_der_private_key(parameters.private_key, password=None)
+    return serialization.load_der_private_key(
+        parameters.private_key, password=None, unsafe_skip_rsa_key_validation=True
+    )
 
 
 def public_key_der(parameters: ImportParameters) -> bytes:
