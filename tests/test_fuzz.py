@@ -135,13 +135,15 @@ def build_world(kms: Any) -> World:
     )["CiphertextBlob"]
     tampered = blob[:-1] + bytes([blob[-1] ^ 1])
     imported = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
-    token, wrapped = wrapped_material(kms, imported)
-    kms.import_key_material(
-        KeyId=imported,
-        ImportToken=token,
-        EncryptedKeyMaterial=wrapped,
-        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
-    )
+    for _ in range(2):  # the current material, then one pending rotation
+        token, wrapped = wrapped_material(kms, imported)
+        kms.import_key_material(
+            KeyId=imported,
+            ImportToken=token,
+            EncryptedKeyMaterial=wrapped,
+            ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+            ImportType="NEW_KEY_MATERIAL",
+        )
     pending_import = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
     pending_token, pending_wrapped = wrapped_material(kms, pending_import)
     values.update(
