@@ -111,7 +111,8 @@ class LeastWork:
         """The base64 text of a blob in kmsmock's format."""
         nonce = next(self.nonces).to_bytes(12, "big")
         sealed = self.ciphers[arn].encrypt(nonce, plaintext, None)
-        blob = _HEADER.pack(b"KMSM", 2, 1, len(arn)) + arn.encode() + nonce + sealed
+        header = _HEADER.pack(b"KMSM", 3, 1, len(arn)) + arn.encode()
+        blob = header + bytes.fromhex(self.material_id) + nonce + sealed
         return _b64(blob, newline=False).decode()
 
     def encrypt(self, sim: Any, operation: str, body: bytes, account: str, region: str) -> Any:
@@ -145,8 +146,9 @@ class LeastWork:
         now = time.time()
         arn_end = _HEADER.size + _HEADER.unpack_from(blob)[3]
         arn = blob[_HEADER.size : arn_end].decode()
-        nonce = blob[arn_end : arn_end + 12]
-        plaintext = self.ciphers[arn].decrypt(nonce, blob[arn_end + 12 :], None)
+        nonce_start = arn_end + 32  # after the key material id
+        nonce = blob[nonce_start : nonce_start + 12]
+        plaintext = self.ciphers[arn].decrypt(nonce, blob[nonce_start + 12 :], None)
         self.log.append((operation, account, region, {}, now))
         return _reply(
             f'{{"KeyId":"{arn}","Plaintext":"{_b64(plaintext, newline=False).decode()}",'

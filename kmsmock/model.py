@@ -87,7 +87,8 @@ def key_reference_rules(operation: str, member: str) -> tuple[bool, bool, str]:
 
     Returns ``(aliases, cross_account, invalid_arn_code)``:
 
-    - ``aliases``: the member's documentation offers an alias name;
+    - ``aliases``: the member's documentation offers an alias name (and does not
+      say "Alias names are not supported", as GetKeyLastUsage's does);
     - ``cross_account``: the operation's documentation says "Cross-account use: Yes";
     - ``invalid_arn_code``: InvalidArnException if the operation models it,
       else NotFoundException.
@@ -95,8 +96,9 @@ def key_reference_rules(operation: str, member: str) -> tuple[bool, bool, str]:
     op = service_model().operation_model(operation)
     doc = op.input_shape.members[member].documentation or ""
     errors = {shape.name for shape in op.error_shapes}
+    text = doc.lower()
     return (
-        "alias name" in doc.lower(),
+        "alias name" in text and "alias names are not supported" not in text,
         _CROSS_ACCOUNT.search(op.documentation or "") is not None,
         "InvalidArnException" if "InvalidArnException" in errors else "NotFoundException",
     )

@@ -104,8 +104,10 @@ def control_api() -> str:
             optional = [name for name in properties if name not in required]
             body = ", ".join(f"`{name}`" for name in required)
             if optional:
-                body += ("; " if body else "") + "optional: " + ", ".join(
-                    f"`{name}`" for name in optional
+                body += (
+                    ("; " if body else "")
+                    + "optional: "
+                    + ", ".join(f"`{name}`" for name in optional)
                 )
             lines.append(f"| `{method.upper()} {path}` | {body} | {route['summary']} |")
     return "\n".join(lines)

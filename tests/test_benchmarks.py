@@ -52,7 +52,9 @@ def test_the_least_work_answers_decrypt_what_kmsmock_encrypted() -> None:
         simulation = activation.current()
         assert simulation is not None
         stored = simulation.kms.scopes[("123456789012", "us-east-1")].keys[key["KeyId"]]
-        least = lower_bound.LeastWork(key["KeyId"], key["Arn"], stored.material, "0" * 64)
+        least = lower_bound.LeastWork(
+            key["KeyId"], key["Arn"], stored.material, str(stored.material_id)
+        )
         answered = lower_bound._answered_by
         decrypted = answered(least.decrypt, lambda: kms.decrypt(CiphertextBlob=kmsmock_blob))()
         assert decrypted["Plaintext"] == b"data"

@@ -17,7 +17,7 @@ def test_every_generated_block_is_up_to_date(page: Path) -> None:
     text = page.read_text()
     assert regenerate(text) == text, (
         f"regenerate {page.relative_to(ROOT)}: "
-        "python -c 'import pathlib, kmsmock.reference as r; p = pathlib.Path(\"PAGE\"); "
+        'python -c \'import pathlib, kmsmock.reference as r; p = pathlib.Path("PAGE"); '
         "p.write_text(r.regenerate(p.read_text()))'"
     )
 

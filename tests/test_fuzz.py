@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -63,6 +65,7 @@ NOT_SIMULATED = (
     "Origin EXTERNAL",
     "MultiRegion",
     "Recipient",
+    "WrappingKeySpec SM2",
 )
 """The features docs/keys.md lists as not simulated: UnimplementedOperationError names them."""
 
@@ -120,6 +123,10 @@ PLACEHOLDERS = (
     "@kem-ciphertext",
     "@hmac-key",
     "@mac",
+    "@imported-key",
+    "@pending-import-key",
+    "@import-token",
+    "@wrapped-material",
 )
 
 
@@ -158,6 +165,18 @@ def build_world(kms: Any) -> World:
         Operations=["Encrypt", "Decrypt"],
     )
     values.update(asymmetric_world(kms))
+    imported = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+    for _ in range(2):  # the current material, then one pending rotation
+        token, wrapped = wrapped_material(kms, imported)
+        kms.import_key_material(
+            KeyId=imported,
+            ImportToken=token,
+            EncryptedKeyMaterial=wrapped,
+            ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+            ImportType="NEW_KEY_MATERIAL",
+        )
+    pending_import = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+    pending_token, pending_wrapped = wrapped_material(kms, pending_import)
     values.update(
         {
             "@hsm-store": hsm,
@@ -177,6 +196,10 @@ def build_world(kms: Any) -> World:
             "@tampered-ciphertext": base64.b64encode(tampered).decode(),
             "@grant-id": granted["GrantId"],
             "@grant-token": granted["GrantToken"],
+            "@imported-key": imported,
+            "@pending-import-key": pending_import,
+            "@import-token": base64.b64encode(pending_token).decode(),
+            "@wrapped-material": base64.b64encode(pending_wrapped).decode(),
         }
     )
     return world
@@ -215,6 +238,19 @@ def asymmetric_world(kms: Any) -> dict[str, str]:
         "@hmac-key": hmac_key,
         "@mac": b64(mac["Mac"]),
     }
+
+
+def wrapped_material(kms: Any, key_id: str) -> tuple[bytes, bytes]:
+    """An import token for the key, and fresh key material wrapped for it."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    answer = kms.get_parameters_for_import(
+        KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048"
+    )
+    public = serialization.load_der_public_key(answer["PublicKey"])
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    return answer["ImportToken"], public.encrypt(os.urandom(32), oaep)  # type: ignore[union-attr]
 
 
 # -- a snapshot of everything the simulated KMS holds ------------------------------------
@@ -332,6 +368,8 @@ def blob_values(shape: Any) -> st.SearchStrategy[str]:
                 "@peer-public-key",
                 "@kem-ciphertext",
                 "@mac",
+                "@import-token",
+                "@wrapped-material",
             ]
         ),
         st.binary(max_size=64).map(b64),
@@ -428,6 +466,7 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
     ],
     "CreateKey": [
         {},
+        {"Origin": "EXTERNAL", "Description": "fuzz"},
         {"CustomKeyStoreId": "@hsm-store", "Origin": "AWS_CLOUDHSM", "Description": "fuzz"},
         {"CustomKeyStoreId": "@xks-store", "Origin": "EXTERNAL_KEY_STORE", "XksKeyId": "new-key"},
         {"Policy": POLICY, "Tags": [{"TagKey": "team", "TagValue": "fuzz"}]},
@@ -463,6 +502,7 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
             "PublicKey": "@peer-public-key",
         }
     ],
+    "DeleteImportedKeyMaterial": [{"KeyId": "@imported-key"}],
     "DeleteCustomKeyStore": [{"CustomKeyStoreId": "@idle-store"}],
     "DescribeCustomKeyStores": [
         {},
@@ -510,16 +550,44 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
     "GetKeyPolicy": [{"KeyId": "@standard-key", "PolicyName": "default"}],
     "GetKeyRotationStatus": [{"KeyId": "@standard-key"}],
     "GetPublicKey": [{"KeyId": "@sign-key"}, {"KeyId": "@rsa-key"}],
+    "GetKeyLastUsage": [{"KeyId": "@standard-key"}, {"KeyId": "@imported-key"}],
+    "GetParametersForImport": [
+        {
+            "KeyId": "@pending-import-key",
+            "WrappingAlgorithm": "RSA_AES_KEY_WRAP_SHA_256",
+            "WrappingKeySpec": "RSA_2048",
+        }
+    ],
+    "ImportKeyMaterial": [
+        {
+            "KeyId": "@pending-import-key",
+            "ImportToken": "@import-token",
+            "EncryptedKeyMaterial": "@wrapped-material",
+            "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE",
+        },
+        {
+            "KeyId": "@pending-import-key",
+            "ImportToken": "@import-token",
+            "EncryptedKeyMaterial": "@wrapped-material",
+            "ValidTo": int(time.time()) + 30 * 86_400,
+            "KeyMaterialDescription": "fuzz material",
+        },
+    ],
     "ListAliases": [{}, {"KeyId": "@hsm-key", "Limit": 1}],
     "ListGrants": [
         {"KeyId": "@standard-key"},
         {"KeyId": "@standard-key", "GrantId": "@grant-id", "Limit": 1},
     ],
     "ListKeyPolicies": [{"KeyId": "@standard-key"}],
+    "ListKeyRotations": [
+        {"KeyId": "@standard-key", "IncludeKeyMaterial": "ALL_KEY_MATERIAL"},
+        {"KeyId": "@imported-key", "Limit": 1},
+    ],
     "ListKeys": [{}, {"Limit": 1}],
     "ListResourceTags": [{"KeyId": "@standard-key", "Limit": 1}],
     "ListRetirableGrants": [{"RetiringPrincipal": ADMIN_ROLE}, {"RetiringPrincipal": APP_ROLE}],
     "PutKeyPolicy": [{"KeyId": "@standard-key", "PolicyName": "default", "Policy": POLICY}],
+    "RotateKeyOnDemand": [{"KeyId": "@standard-key"}, {"KeyId": "@imported-key"}],
     "ReEncrypt": [
         {"CiphertextBlob": "@ciphertext", "DestinationKeyId": "@standard-key"},
         {
@@ -533,7 +601,10 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
         {"KeyId": "@standard-key", "GrantId": "@grant-id", "DryRun": True},
     ],
     "RevokeGrant": [{"KeyId": "@standard-key", "GrantId": "@grant-id"}],
-    "ScheduleKeyDeletion": [{"KeyId": "@standard-key", "PendingWindowInDays": 7}],
+    "ScheduleKeyDeletion": [
+        {"KeyId": "@standard-key", "PendingWindowInDays": 7},
+        {"KeyId": "@pending-import-key"},
+    ],
     "Sign": [
         {"KeyId": "@sign-key", "Message": HELLO, "SigningAlgorithm": "ECDSA_SHA_256"},
         {

@@ -211,7 +211,7 @@ def test_symmetric_keys_are_encrypt_decrypt_only(lenient_kms: Any) -> None:
 @pytest.mark.parametrize(
     "params",
     [
-        {"Origin": "EXTERNAL"},
+        {"Origin": "EXTERNAL", "KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"},
         {"MultiRegion": True},
     ],
 )

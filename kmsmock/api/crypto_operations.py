@@ -10,6 +10,7 @@ from ..domain import backing, ciphertext
 from ..domain.aws_error import AwsError
 from ..domain.connection import Action, gate
 from ..domain.key_lookup import parse_key_arn
+from ..domain.key_material import KeyMaterial
 from ..domain.key_states import KeyUse
 from ..domain.keys import KmsKey
 from ..domain.randomness import random_bytes
@@ -18,6 +19,7 @@ from ..errors import UnimplementedOperationError
 from . import asymmetric_encryption
 from .key_reference import find_key
 from .registry import Context, Params, Result, operation
+from .usage_operations import note_use
 
 __all__: list[str] = []
 
@@ -64,7 +66,7 @@ def _ignores_ciphertext(params: Params) -> bool:
     return bool(params.get("DryRun")) and "IGNORE_CIPHERTEXT" in params.get("DryRunModifiers", ())
 
 
-_NOTHING_OPENED: tuple[Any, bytes, str] = (None, b"", SYMMETRIC)
+_NOTHING_OPENED: tuple[Any, bytes, str, str] = (None, b"", SYMMETRIC, "")
 """What :func:`_open` gives for a dry run without a ciphertext (DryRun answers next)."""
 
 
@@ -75,10 +77,13 @@ def _encrypt(
     context: Mapping[str, str],
     algorithm: str = SYMMETRIC,
 ) -> bytes:
+    """Seal ``plaintext``: with the key's current material (the blob names it), or with RSA."""
     if algorithm != SYMMETRIC:
         return asymmetric_encryption.encrypt(ctx, key, algorithm, plaintext, context)
+    material_id = key.material_id
+    assert material_id is not None, "a key that may encrypt has a current material"
     materials = backing.crypto_materials(ctx.kms.world, key)
-    return ciphertext.seal(key.arn, materials, plaintext, context)
+    return ciphertext.seal(key.arn, materials, plaintext, context, material_id=material_id)
 
 
 def _invalid_ciphertext() -> AwsError:
@@ -96,10 +101,23 @@ def _blob_key(ctx: Context, envelope: ciphertext.Envelope) -> KmsKey:
     return key
 
 
+def _blob_material(key: KmsKey, envelope: ciphertext.Envelope) -> KeyMaterial:
+    """The key material a blob names (a version 2 blob: the key's first)."""
+    items = key.materials.items
+    if envelope.material_id is None:
+        found = items[0] if items else None
+    else:
+        found = key.materials.find(envelope.material_id)
+    if found is None or found.secret is None:
+        raise _invalid_ciphertext()
+    return found
+
+
 def _decrypt(
     ctx: Context, blob: bytes, context: Mapping[str, str], named: KmsKey | None
-) -> tuple[KmsKey, bytes]:
-    """Open a blob: its key, checked against the ``named`` key if given, and the plaintext."""
+) -> tuple[KmsKey, bytes, str]:
+    """Open a blob: its key (checked against the ``named`` key if given), the plaintext, and
+    the id of the key material that sealed it."""
     try:
         envelope = ciphertext.read_envelope(blob)
     except ciphertext.InvalidBlob:
@@ -111,7 +129,8 @@ def _decrypt(
         )
     key = _blob_key(ctx, envelope)
     key.check_use(KeyUse.CRYPTO)
-    materials = backing.crypto_materials(ctx.kms.world, key)
+    sealer = _blob_material(key, envelope)
+    materials = backing.crypto_materials(ctx.kms.world, key, sealer.secret)
     if len(materials) != envelope.layers:
         raise _invalid_ciphertext()
     data = envelope.ciphertext
@@ -127,12 +146,16 @@ def _decrypt(
                     "invalid.",
                 ) from None
             raise _invalid_ciphertext() from None
-    return key, data
+    return key, data, sealer.id
 
 
-def _with_material_id(result: Result, key: KmsKey, member: str = "KeyMaterialId") -> Result:
-    if key.origin == "AWS_KMS" and key.key_spec == SYMMETRIC:
-        result[member] = key.material_id
+def _with_material_id(
+    result: Result, key: KmsKey, member: str = "KeyMaterialId", material_id: str | None = None
+) -> Result:
+    """Add the id of the material used (the current one unless given), for keys that show it:
+    symmetric encryption keys whose material KMS made or imported."""
+    if key.origin in ("AWS_KMS", "EXTERNAL") and key.key_spec == SYMMETRIC:
+        result[member] = material_id or key.material_id
     return result
 
 
@@ -144,13 +167,15 @@ def encrypt(ctx: Context, params: Params) -> Result:
     algorithm = _check_algorithm(ctx, key, params.get("EncryptionAlgorithm"))
     blob = _encrypt(ctx, key, params["Plaintext"], params.get("EncryptionContext", {}), algorithm)
     _dry_run(params)
+    note_use(ctx, key)
     return {"CiphertextBlob": blob, "KeyId": key.arn, "EncryptionAlgorithm": algorithm}
 
 
 def _open(
     ctx: Context, params: Params, key_member: str, context_member: str, algorithm_member: str
-) -> tuple[KmsKey, bytes, str]:
-    """The key, plaintext and algorithm of the request's ciphertext, checked as Decrypt does.
+) -> tuple[KmsKey, bytes, str, str]:
+    """The key, plaintext, algorithm and key material id of the request's ciphertext, checked
+    as Decrypt checks them (an RSA ciphertext has no key material id: "").
 
     With DryRun and IGNORE_CIPHERTEXT, only the key the request names (if
     any) is checked; the caller's own checks follow, and then DryRun answers.
@@ -172,27 +197,29 @@ def _open(
             algorithm = _check_algorithm(ctx, named, params.get(algorithm_member))
             context = params.get(context_member)
             plaintext = asymmetric_encryption.decrypt(ctx, named, algorithm, blob, context)
-            return named, plaintext, algorithm
-    key, plaintext = _decrypt(ctx, blob, params.get(context_member, {}), named)
-    return key, plaintext, _check_algorithm(ctx, key, params.get(algorithm_member))
+            return named, plaintext, algorithm, ""
+    key, plaintext, material_id = _decrypt(ctx, blob, params.get(context_member, {}), named)
+    algorithm = _check_algorithm(ctx, key, params.get(algorithm_member))
+    return key, plaintext, algorithm, material_id
 
 
 @operation("Decrypt")
 def decrypt(ctx: Context, params: Params) -> Result:
     """Decrypt: open a blob; the blob names its key, so KeyId is optional."""
     _refuse_recipient(ctx, params)
-    key, plaintext, algorithm = _open(
+    key, plaintext, algorithm, material_id = _open(
         ctx, params, "KeyId", "EncryptionContext", "EncryptionAlgorithm"
     )
     _dry_run(params)
+    note_use(ctx, key)
     result = {"KeyId": key.arn, "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
-    return _with_material_id(result, key)
+    return _with_material_id(result, key, material_id=material_id)
 
 
 @operation("ReEncrypt")
 def re_encrypt(ctx: Context, params: Params) -> Result:
     """ReEncrypt: decrypt under the source key, encrypt under the destination key."""
-    source, plaintext, source_algorithm = _open(
+    source, plaintext, source_algorithm, source_material_id = _open(
         ctx, params, "SourceKeyId", "SourceEncryptionContext", "SourceEncryptionAlgorithm"
     )
     destination = find_key(ctx, params["DestinationKeyId"], KeyUse.CRYPTO, "DestinationKeyId")
@@ -200,6 +227,8 @@ def re_encrypt(ctx: Context, params: Params) -> Result:
     context = params.get("DestinationEncryptionContext", {})
     blob = _encrypt(ctx, destination, plaintext, context, algorithm)
     _dry_run(params)
+    note_use(ctx, source)
+    note_use(ctx, destination)
     result: Result = {
         "CiphertextBlob": blob,
         "SourceKeyId": source.arn,
@@ -207,7 +236,7 @@ def re_encrypt(ctx: Context, params: Params) -> Result:
         "SourceEncryptionAlgorithm": source_algorithm,
         "DestinationEncryptionAlgorithm": algorithm,
     }
-    _with_material_id(result, source, "SourceKeyMaterialId")
+    _with_material_id(result, source, "SourceKeyMaterialId", source_material_id)
     return _with_material_id(result, destination, "DestinationKeyMaterialId")
 
 
@@ -226,6 +255,7 @@ def _data_key(ctx: Context, params: Params) -> tuple[KmsKey, bytes, bytes]:
     plaintext = random_bytes(_DATA_KEY_BYTES[spec] if spec is not None else size or 0)
     blob = _encrypt(ctx, key, plaintext, params.get("EncryptionContext", {}))
     _dry_run(params)
+    note_use(ctx, key)
     return key, plaintext, blob
 
 

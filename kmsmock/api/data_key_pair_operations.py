@@ -14,6 +14,7 @@ from ..domain.key_specs import ENCRYPT_DECRYPT, SYMMETRIC_DEFAULT, check_algorit
 from ..domain.key_states import KeyUse
 from .key_usage import answer_dry_run, refuse_recipient, usable_key
 from .registry import Context, Params, Result, operation
+from .usage_operations import note_use
 
 __all__: list[str] = []
 
@@ -32,8 +33,11 @@ def _data_key_pair(ctx: Context, params: Params) -> Result:
     key_pairs.check_available(ctx.operation, spec, "KeyPairSpec")
     answer_dry_run(params)
     private_key, public_key = key_pairs.new_key_pair(spec)
+    material_id = key.material_id
+    assert material_id is not None, "a key that may encrypt has a current material"
     materials = backing.crypto_materials(ctx.kms.world, key)
-    sealed = ciphertext.seal(key.arn, materials, private_key, params.get("EncryptionContext", {}))
+    context = params.get("EncryptionContext", {})
+    sealed = ciphertext.seal(key.arn, materials, private_key, context, material_id=material_id)
     result: Result = {
         "PrivateKeyCiphertextBlob": sealed,
         "PrivateKeyPlaintext": private_key,
@@ -41,8 +45,9 @@ def _data_key_pair(ctx: Context, params: Params) -> Result:
         "KeyId": key.arn,
         "KeyPairSpec": spec,
     }
-    if key.origin == "AWS_KMS":
-        result["KeyMaterialId"] = key.material_id
+    if key.origin in ("AWS_KMS", "EXTERNAL"):
+        result["KeyMaterialId"] = material_id
+    note_use(ctx, key)
     return result
 
 

@@ -9,6 +9,7 @@ from ..domain.key_states import KeyUse
 from ..domain.keys import KmsKey
 from .key_usage import answer_dry_run, refuse_recipient, usable_key
 from .registry import Context, Params, Result, operation
+from .usage_operations import note_use
 
 __all__: list[str] = []
 
@@ -27,6 +28,7 @@ def derive_shared_secret(ctx: Context, params: Params) -> Result:
     except key_pairs.InvalidPeerKey:
         raise AwsError("ValidationException", "") from None  # AWS's answer: no message
     answer_dry_run(params)
+    note_use(ctx, key)
     return {
         "KeyId": key.arn,
         "SharedSecret": secret,
@@ -48,6 +50,7 @@ def encapsulate(ctx: Context, params: Params) -> Result:
     key = _kem_key(ctx, params)
     answer_dry_run(params)
     secret, ciphertext = key_pairs.encapsulate(key_pairs.public_key_of(ctx.operation, key))
+    note_use(ctx, key)
     return {
         "KeyId": key.arn,
         "SharedSecret": secret,
@@ -66,6 +69,7 @@ def decapsulate(ctx: Context, params: Params) -> Result:
     if secret is None:
         raise AwsError("InvalidCiphertextException", "")
     answer_dry_run(params)
+    note_use(ctx, key)
     return {
         "KeyId": key.arn,
         "SharedSecret": secret,

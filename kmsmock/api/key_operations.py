@@ -44,16 +44,19 @@ class KeyView(NamedTuple):
     store_id: str | None
     cloudhsm_cluster_id: str | None
     xks_key_id: str | None
-    material_id: str
+    material_id: str | None
     state: KeyState
     description: str
     deletion_date: float | None
+    expiration_model: str | None
+    valid_to: float | None
     key_spec: str = SYMMETRIC
     key_usage: str = ENCRYPT_DECRYPT
 
 
 def key_view(key: KmsKey) -> KeyView:
     """What the key's KeyMetadata shows now."""
+    expiration_model, valid_to = key.materials.expiry()
     return KeyView(
         account_id=key.account_id,
         key_id=key.id,
@@ -67,6 +70,8 @@ def key_view(key: KmsKey) -> KeyView:
         state=key.state,
         description=key.description,
         deletion_date=key.deletion_date,
+        expiration_model=expiration_model if key.origin == "EXTERNAL" else None,
+        valid_to=valid_to if key.origin == "EXTERNAL" else None,
         key_spec=key.key_spec,
         key_usage=key.key_usage,
     )
@@ -88,39 +93,6 @@ def key_kind(spec: str, usage: str) -> Result:
 
 def key_metadata(view: KeyView) -> Result:
     """The KeyMetadata of a key: the model's fields for its kind of key."""
-    if view.key_spec != SYMMETRIC:
-        return _metadata_of_kind(view)
-    metadata: Result = {
-        "AWSAccountId": view.account_id,
-        "KeyId": view.key_id,
-        "Arn": view.arn,
-        "CreationDate": epoch(view.created),
-        "Enabled": view.state is KeyState.ENABLED,
-        "Description": view.description,
-        "KeyUsage": ENCRYPT_DECRYPT,
-        "KeyState": view.state.value,
-        "Origin": view.origin,
-        "KeyManager": "CUSTOMER",
-        "CustomerMasterKeySpec": SYMMETRIC,
-        "KeySpec": SYMMETRIC,
-        "EncryptionAlgorithms": [SYMMETRIC],
-        "MultiRegion": False,
-    }
-    if view.deletion_date is not None:
-        metadata["DeletionDate"] = epoch(view.deletion_date)
-    if view.store_id is not None:
-        metadata["CustomKeyStoreId"] = view.store_id
-    if view.cloudhsm_cluster_id is not None:
-        metadata["CloudHsmClusterId"] = view.cloudhsm_cluster_id
-    if view.xks_key_id is not None:
-        metadata["XksKeyConfiguration"] = {"Id": view.xks_key_id}
-    if view.origin == "AWS_KMS":
-        metadata["CurrentKeyMaterialId"] = view.material_id
-    return metadata
-
-
-def _metadata_of_kind(view: KeyView) -> Result:
-    """The KeyMetadata of an HMAC or asymmetric key (no key material id: it cannot rotate)."""
     metadata: Result = {
         "AWSAccountId": view.account_id,
         "KeyId": view.key_id,
@@ -136,6 +108,20 @@ def _metadata_of_kind(view: KeyView) -> Result:
     }
     if view.deletion_date is not None:
         metadata["DeletionDate"] = epoch(view.deletion_date)
+    if view.store_id is not None:
+        metadata["CustomKeyStoreId"] = view.store_id
+    if view.cloudhsm_cluster_id is not None:
+        metadata["CloudHsmClusterId"] = view.cloudhsm_cluster_id
+    if view.xks_key_id is not None:
+        metadata["XksKeyConfiguration"] = {"Id": view.xks_key_id}
+    if view.expiration_model is not None:
+        metadata["ExpirationModel"] = view.expiration_model
+    if view.valid_to is not None:
+        metadata["ValidTo"] = epoch(view.valid_to)
+    # Only symmetric encryption keys have key materials that rotate, with ids.
+    shows_material = view.key_spec == SYMMETRIC and view.origin in ("AWS_KMS", "EXTERNAL")
+    if shows_material and view.material_id is not None:
+        metadata["CurrentKeyMaterialId"] = view.material_id
     return metadata
 
 
@@ -215,8 +201,10 @@ def _check_standard_key(ctx: Context, params: Params, origin: str) -> tuple[str,
             "ValidationException", "XksKeyId is valid only with Origin EXTERNAL_KEY_STORE."
         )
     usage = check_key_kind(spec, params.get("KeyUsage"), ctx.region)
-    if origin != "AWS_KMS":
-        raise UnimplementedOperationError("CreateKey", f"Origin {origin} (imported key material)")
+    if origin == "EXTERNAL" and spec != SYMMETRIC:
+        raise UnimplementedOperationError(
+            "CreateKey", f"Origin EXTERNAL with KeySpec {spec} (imported asymmetric or HMAC key)"
+        )
     if params.get("MultiRegion"):
         raise UnimplementedOperationError("CreateKey", "MultiRegion=True")
     return spec, usage
@@ -224,7 +212,7 @@ def _check_standard_key(ctx: Context, params: Params, origin: str) -> tuple[str,
 
 @operation("CreateKey")
 def create_key(ctx: Context, params: Params) -> Result:
-    """CreateKey: a key of any KeySpec and KeyUsage, or a symmetric one in a custom key store."""
+    """CreateKey: a key of any KeySpec and KeyUsage (or for imported material), or in a store."""
     origin = params.get("Origin", "AWS_KMS")
     policy = params.get("Policy")
     if policy is not None:
@@ -269,8 +257,13 @@ def list_keys(ctx: Context, params: Params) -> Memo:
 
 @operation("EnableKey")
 def enable_key(ctx: Context, params: Params) -> Result:
-    """EnableKey: the key is Enabled (once available, for a key in a custom key store)."""
-    find_key(ctx, params["KeyId"], KeyUse.ENABLE_DISABLE).enabled = True
+    """EnableKey: the key is Enabled (once available, for a key in a custom key store).
+
+    An automatic rotation the key missed while it was not Enabled happens now.
+    """
+    key = find_key(ctx, params["KeyId"], KeyUse.ENABLE_DISABLE)
+    key.enabled = True
+    ctx.kms.resume_rotation(key_owner(ctx, key), key, ctx.now)
     return {}
 
 

@@ -9,6 +9,7 @@ from ..domain.key_states import KeyUse
 from ..domain.keys import KmsKey
 from .key_usage import answer_dry_run, usable_key
 from .registry import Context, Params, Result, operation
+from .usage_operations import note_use
 
 __all__: list[str] = []
 
@@ -26,6 +27,7 @@ def generate_mac(ctx: Context, params: Params) -> Result:
     key = _mac_key(ctx, params)
     algorithm = params["MacAlgorithm"]
     mac = key_pairs.hmac_digest(key.material, algorithm, params["Message"])
+    note_use(ctx, key)
     return {"Mac": mac, "MacAlgorithm": algorithm, "KeyId": key.arn}
 
 
@@ -36,4 +38,5 @@ def verify_mac(ctx: Context, params: Params) -> Result:
     algorithm = params["MacAlgorithm"]
     if not key_pairs.mac_matches(key.material, algorithm, params["Message"], params["Mac"]):
         raise AwsError("KMSInvalidMacException", "")
+    note_use(ctx, key)
     return {"KeyId": key.arn, "MacValid": True, "MacAlgorithm": algorithm}

@@ -7,6 +7,7 @@ from . import (
     crypto_operations,
     data_key_pair_operations,
     grant_operations,
+    import_operations,
     key_agreement_operations,
     key_operations,
     mac_operations,
@@ -15,6 +16,7 @@ from . import (
     rotation_operations,
     store_operations,
     tag_operations,
+    usage_operations,
 )
 from .registry import HANDLERS
 
@@ -24,6 +26,7 @@ __all__ = [
     "crypto_operations",
     "data_key_pair_operations",
     "grant_operations",
+    "import_operations",
     "key_agreement_operations",
     "key_operations",
     "mac_operations",
@@ -32,4 +35,5 @@ __all__ = [
     "rotation_operations",
     "store_operations",
     "tag_operations",
+    "usage_operations",
 ]

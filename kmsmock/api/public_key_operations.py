@@ -11,6 +11,7 @@ from .key_operations import key_kind
 from .key_reference import find_key
 from .key_usage import answer_dry_run, usable_key
 from .registry import Context, Params, Result, operation
+from .usage_operations import note_use
 
 __all__: list[str] = []
 
@@ -50,6 +51,7 @@ def sign(ctx: Context, params: Params) -> Result:
     key, algorithm, message_type = _signing_request(ctx, params)
     private_key = key_pairs.private_key_of(ctx.operation, key)
     signature = signing.sign(private_key, algorithm, message_type, params["Message"])
+    note_use(ctx, key)
     return {"KeyId": key.arn, "Signature": signature, "SigningAlgorithm": algorithm}
 
 
@@ -62,4 +64,5 @@ def verify(ctx: Context, params: Params) -> Result:
         public_key, algorithm, message_type, params["Message"], params["Signature"]
     ):
         raise AwsError("KMSInvalidSignatureException", "")
+    note_use(ctx, key)
     return {"KeyId": key.arn, "SignatureValid": True, "SigningAlgorithm": algorithm}

@@ -1,15 +1,21 @@
 """Real AES-256-GCM encryption for the simulated KMS, and its ciphertext blob format.
 
-A blob names the ARN of its KMS key, so Decrypt needs no KeyId::
+A blob names the ARN of its KMS key and the key material that sealed it, so
+Decrypt needs no KeyId, and a key whose material rotated still decrypts
+what its older materials sealed::
 
-    b"KMSM" | version (1) | layers (1) | ARN length (2) | ARN | nonce (12) | ... | ciphertext+tag
+    b"KMSM" | version (1) | layers (1) | ARN length (2) | ARN | key material id (32)
+            | nonce (12) | ... | ciphertext+tag
 
 Every layer authenticates the encryption context, as GCM's additional data.
 The header is not fed to GCM: a blob whose header was altered names another
-key, whose material fails the tag, or no key at all; and Decrypt requires the
-ARN it names to be its key's ARN exactly. A key in an external key store
-encrypts twice: first with the KMS key's own material, then with the external
-key its XKS proxy holds (``layers`` is 2).
+key or material, whose secret fails the tag, or none at all; and Decrypt
+requires the ARN it names to be its key's ARN exactly. A key in an external
+key store encrypts twice: first with the KMS key's own material, then with
+the external key its XKS proxy holds (``layers`` is 2).
+
+Version 2 blobs (kmsmock before key material rotation) have no material id:
+each key then had one material, which is its first.
 
 ``cryptography`` is imported on first use, so importing kmsmock stays light.
 """
@@ -27,9 +33,13 @@ from typing import Any, Final, NamedTuple
 __all__ = ["Envelope", "InvalidBlob", "open_layer", "read_envelope", "seal"]
 
 MAGIC: Final = b"KMSM"
-VERSION: Final = 2
+VERSION: Final = 3
+"""The version :func:`seal` writes: the header names the key material."""
+READABLE_VERSIONS: Final = (2, 3)
 """Version 1 blobs also fed the header to GCM; they no longer open."""
 NONCE_SIZE: Final = 12
+MATERIAL_ID_SIZE: Final = 32
+"""A key material id is 64 hex digits: 32 bytes in the header."""
 _HEADER = struct.Struct(">4sBBH")
 
 
@@ -45,6 +55,8 @@ class Envelope(NamedTuple):
     nonces: bytes
     """Each layer's nonce, innermost first, one after the other."""
     ciphertext: bytes
+    material_id: str | None = None
+    """The id of the key material that sealed the blob; None in a version 2 blob."""
 
 
 class _Nonces:
@@ -87,9 +99,17 @@ def _aad(context: Mapping[str, str]) -> bytes | None:
 
 
 def seal(
-    key_arn: str, materials: tuple[bytes, ...], plaintext: bytes, context: Mapping[str, str]
+    key_arn: str,
+    materials: tuple[bytes, ...],
+    plaintext: bytes,
+    context: Mapping[str, str],
+    *,
+    material_id: str,
 ) -> bytes:
-    """Encrypt ``plaintext`` with each of ``materials`` in turn and return the blob."""
+    """Encrypt ``plaintext`` with each of ``materials`` in turn and return the blob.
+
+    ``material_id`` names the KMS key's own material (the innermost layer).
+    """
     aad = _aad(context)
     nonces = b""
     data = plaintext
@@ -98,7 +118,8 @@ def seal(
         data = _cipher(material).encrypt(nonce, data, aad)
         nonces += nonce
     arn = key_arn.encode()
-    return _HEADER.pack(MAGIC, VERSION, len(materials), len(arn)) + arn + nonces + data
+    header = _HEADER.pack(MAGIC, VERSION, len(materials), len(arn))
+    return header + arn + bytes.fromhex(material_id) + nonces + data
 
 
 def read_envelope(blob: bytes) -> Envelope:
@@ -107,18 +128,23 @@ def read_envelope(blob: bytes) -> Envelope:
         magic, version, layers, arn_size = _HEADER.unpack_from(blob)
     except struct.error:
         raise InvalidBlob("too short") from None
-    if magic != MAGIC or version != VERSION or layers not in (1, 2):
+    if magic != MAGIC or version not in READABLE_VERSIONS or layers not in (1, 2):
         raise InvalidBlob("not a kmsmock ciphertext")
-    body = _HEADER.size + arn_size
+    arn_end = _HEADER.size + arn_size
+    body = arn_end + (MATERIAL_ID_SIZE if version >= 3 else 0)
     nonce_end = body + layers * NONCE_SIZE
     if len(blob) < nonce_end + 16:
         raise InvalidBlob("truncated")
     try:
-        key_arn = blob[_HEADER.size : body].decode()
+        key_arn = blob[_HEADER.size : arn_end].decode()
     except UnicodeDecodeError:
         raise InvalidBlob("bad key ARN") from None
     return Envelope(
-        key_arn=key_arn, layers=layers, nonces=blob[body:nonce_end], ciphertext=blob[nonce_end:]
+        key_arn=key_arn,
+        layers=layers,
+        nonces=blob[body:nonce_end],
+        ciphertext=blob[nonce_end:],
+        material_id=blob[arn_end:body].hex() if version >= 3 else None,
     )
 
 

@@ -29,6 +29,7 @@ class KeyState(str, Enum):
     DISABLED = "Disabled"
     PENDING_DELETION = "PendingDeletion"
     UNAVAILABLE = "Unavailable"
+    PENDING_IMPORT = "PendingImport"
 
 
 class KeyUse(str, Enum):
@@ -43,9 +44,12 @@ class KeyUse(str, Enum):
     CANCEL_DELETION = "CancelKeyDeletion"
     MODIFY = "CreateAlias, UpdateAlias, TagResource, UntagResource, UpdateKeyDescription"
     ROTATION = "EnableKeyRotation, DisableKeyRotation"
+    ROTATE_ON_DEMAND = "RotateKeyOnDemand"
+    IMPORT = "GetParametersForImport, ImportKeyMaterial"
+    DELETE_IMPORTED = "DeleteImportedKeyMaterial"
     READ = (
         "DescribeKey, GetKeyPolicy, PutKeyPolicy, ListKeyPolicies, ListResourceTags, "
-        "GetKeyRotationStatus, ListAliases"
+        "GetKeyRotationStatus, ListKeyRotations, GetKeyLastUsage, ListAliases"
     )
     CREATE_GRANT = "CreateGrant"
     MANAGE_GRANTS = "ListGrants, RetireGrant, RevokeGrant"
@@ -59,6 +63,15 @@ class Outcome(str, Enum):
     PENDING = "KMSInvalidStateException: <key ARN> is pending deletion."
     UNAVAILABLE = "KMSInvalidStateException: <key ARN> is unavailable."
     NOT_PENDING = "KMSInvalidStateException: <key ARN> is not pending deletion."
+    IMPORT_PENDING = "KMSInvalidStateException: <key ARN> is pending import."
+    EXTERNAL = (
+        "UnsupportedOperationException: <key ARN> origin is EXTERNAL which is not valid for "
+        "this operation."
+    )
+    CUSTOM_STORE = (
+        "UnsupportedOperationException: <key ARN> is in a custom key store, which does not "
+        "support this operation."
+    )
 
 
 OK, DISABLED, PENDING, UNAVAILABLE, NOT_PENDING = (
@@ -68,11 +81,17 @@ OK, DISABLED, PENDING, UNAVAILABLE, NOT_PENDING = (
     Outcome.UNAVAILABLE,
     Outcome.NOT_PENDING,
 )
+IMPORT_PENDING, EXTERNAL, CUSTOM_STORE = (
+    Outcome.IMPORT_PENDING,
+    Outcome.EXTERNAL,
+    Outcome.CUSTOM_STORE,
+)
 _COLUMNS: Final = (
     KeyState.ENABLED,
     KeyState.DISABLED,
     KeyState.PENDING_DELETION,
     KeyState.UNAVAILABLE,
+    KeyState.PENDING_IMPORT,
 )
 
 
@@ -81,21 +100,30 @@ def _row(*cells: Outcome) -> Mapping[KeyState, Outcome]:
 
 
 KEY_RULES: Final[Mapping[KeyUse, Mapping[KeyState, Outcome]]] = {
-    #                           Enabled      Disabled     PendingDeletion  Unavailable
-    KeyUse.CRYPTO:            _row(OK,          DISABLED,    PENDING,  UNAVAILABLE),
-    KeyUse.DATA_KEY_PAIR:     _row(OK,          DISABLED,    PENDING,  UNAVAILABLE),
-    KeyUse.PUBLIC_KEY:        _row(OK,          DISABLED,    PENDING,  UNAVAILABLE),
-    KeyUse.MAC:               _row(OK,          DISABLED,    PENDING,  UNAVAILABLE),
-    KeyUse.ENABLE_DISABLE:    _row(OK,          OK,          PENDING,  OK),
-    KeyUse.SCHEDULE_DELETION: _row(OK,          OK,          PENDING,  OK),
-    KeyUse.CANCEL_DELETION:   _row(NOT_PENDING, NOT_PENDING, OK,       NOT_PENDING),
-    KeyUse.MODIFY:            _row(OK,          OK,          PENDING,  OK),
-    KeyUse.ROTATION:          _row(OK,          DISABLED,    PENDING,  OK),
-    KeyUse.READ:              _row(OK,          OK,          OK,       OK),
-    KeyUse.CREATE_GRANT:      _row(OK,          DISABLED,    PENDING,  OK),
-    KeyUse.MANAGE_GRANTS:     _row(OK,          OK,          OK,       OK),
+    #                              Enabled      Disabled     Deletion Unavailable   PendingImport
+    KeyUse.CRYPTO:            _row(OK,          DISABLED,    PENDING, UNAVAILABLE,  IMPORT_PENDING),
+    KeyUse.DATA_KEY_PAIR:     _row(OK,          DISABLED,    PENDING, UNAVAILABLE,  IMPORT_PENDING),
+    KeyUse.PUBLIC_KEY:        _row(OK,          DISABLED,    PENDING, UNAVAILABLE,  IMPORT_PENDING),
+    KeyUse.MAC:               _row(OK,          DISABLED,    PENDING, UNAVAILABLE,  IMPORT_PENDING),
+    KeyUse.ENABLE_DISABLE:    _row(OK,          OK,          PENDING, OK,           IMPORT_PENDING),
+    KeyUse.SCHEDULE_DELETION: _row(OK,          OK,          PENDING, OK,           OK),
+    KeyUse.CANCEL_DELETION:   _row(NOT_PENDING, NOT_PENDING, OK,      NOT_PENDING,  NOT_PENDING),
+    KeyUse.MODIFY:            _row(OK,          OK,          PENDING, OK,           OK),
+    KeyUse.ROTATION:          _row(OK,          DISABLED,    PENDING, OK,           EXTERNAL),
+    KeyUse.ROTATE_ON_DEMAND:  _row(OK,          DISABLED,    PENDING, CUSTOM_STORE, IMPORT_PENDING),
+    KeyUse.IMPORT:            _row(OK,          OK,          PENDING, CUSTOM_STORE, OK),
+    KeyUse.DELETE_IMPORTED:   _row(OK,          OK,          OK,      CUSTOM_STORE, OK),
+    KeyUse.READ:              _row(OK,          OK,          OK,      OK,           OK),
+    KeyUse.CREATE_GRANT:      _row(OK,          DISABLED,    PENDING, OK,           IMPORT_PENDING),
+    KeyUse.MANAGE_GRANTS:     _row(OK,          OK,          OK,      OK,           OK),
 }  # fmt: skip
-"""What each kind of use does in each key state."""
+"""What each kind of use does in each key state.
+
+Only a key with imported key material (Origin EXTERNAL) can be PendingImport,
+and only a key in a custom key store can be Unavailable: the import and
+on-demand rotation operations refuse a key of another origin before they read
+this table, so the CUSTOM_STORE cells say what AWS answers such a key anyway.
+"""
 
 
 def check_key_use(key_arn: str, state: KeyState, use: KeyUse) -> None:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .aws_error import AwsError
 from .connection import Action, gate, keys_usable
+from .key_material import MATERIAL_BYTES, KeyMaterials, generated_materials
 from .key_specs import ENCRYPT_DECRYPT, HMAC_KEY_BYTES, SYMMETRIC_DEFAULT
 from .key_states import KeyState, KeyUse, check_key_use
-from .randomness import new_key_id, random_bytes
+from .randomness import new_key_id
 from .stores import CloudHsmSettings, CustomKeyStore, KeyStoreType
 
 __all__ = [
     "Alias",
     "KmsKey",
+    "LastUse",
     "cancel_deletion",
     "check_store_for_new_key",
     "default_policy",
@@ -23,17 +26,26 @@ __all__ = [
 ]
 
 
+class LastUse(NamedTuple):
+    """The last successful cryptographic operation with a key, and when (GetKeyLastUsage)."""
+
+    operation: str
+    time: float
+
+
 @dataclass(eq=False, slots=True)
 class KmsKey:
     """A KMS key: symmetric encryption, HMAC or asymmetric, as its ``key_spec`` says.
 
     ``enabled`` is what EnableKey and DisableKey last set; the key state is
-    derived from it (:attr:`state`). ``material`` is the secret of a
-    symmetric key (the 256-bit AES key, or an HMAC key), and ``material_id``
-    a stable 64-hex-digit id of it (random, like AWS's). ``store`` is the
-    custom key store the key lives in. ``key_spec`` and ``key_usage`` are
-    CreateKey's KeySpec and KeyUsage. An asymmetric key's private key is
-    ``private_key`` (PKCS #8 DER), made when first needed
+    derived from it and from the key's ``materials`` (:attr:`state`).
+    ``materials`` are the secrets of a symmetric key (256-bit AES keys, see
+    :mod:`.key_material`) or of an HMAC key; :attr:`material` and
+    :attr:`material_id` are the current one's. ``store`` is the custom key
+    store the key lives in. ``next_rotation`` is when automatic rotation next
+    rotates it (None: automatic rotation is off). ``key_spec`` and
+    ``key_usage`` are CreateKey's KeySpec and KeyUsage. An asymmetric key's
+    private key is ``private_key`` (PKCS #8 DER), made when first needed
     (:func:`kmsmock.domain.key_pairs.private_key_of`), so that creating an
     RSA key costs no more than creating a symmetric one.
     """
@@ -46,8 +58,7 @@ class KmsKey:
     created: float
     origin: str
     policy: str
-    material: bytes = field(repr=False)
-    material_id: str = field(repr=False)
+    materials: KeyMaterials = field(default_factory=KeyMaterials, repr=False)
     description: str = ""
     enabled: bool = True
     deletion_date: float | None = None
@@ -56,8 +67,9 @@ class KmsKey:
     cloudhsm_cluster_id: str | None = None
     xks_key_id: str | None = None
     rotation_period_days: int | None = None
-    rotation_enabled_at: float | None = None
+    next_rotation: float | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    last_used: LastUse | None = None
     key_spec: str = SYMMETRIC_DEFAULT
     key_usage: str = ENCRYPT_DECRYPT
     private_key: bytes | None = field(default=None, repr=False)
@@ -68,13 +80,30 @@ class KmsKey:
 
         A key scheduled for deletion is PendingDeletion; otherwise a key whose
         custom key store cannot use its keys (it is not CONNECTED) is
-        Unavailable; otherwise it is Enabled or Disabled as its owner last set it.
+        Unavailable; otherwise a key with imported key material that lacks
+        any of it (never imported, deleted or expired) is PendingImport;
+        otherwise it is Enabled or Disabled as its owner last set it.
         """
         if self.deletion_date is not None:
             return KeyState.PENDING_DELETION
         if self.store is not None and not keys_usable(self.store.state):
             return KeyState.UNAVAILABLE
+        if self.origin == "EXTERNAL" and not self.materials.complete():
+            return KeyState.PENDING_IMPORT
         return KeyState.ENABLED if self.enabled else KeyState.DISABLED
+
+    @property
+    def material(self) -> bytes:
+        """The current key material's AES key (the key must be usable)."""
+        current = self.materials.current()
+        assert current is not None and current.secret is not None, "a usable key has material"
+        return current.secret
+
+    @property
+    def material_id(self) -> str | None:
+        """The current key material's id (None before a first import)."""
+        current = self.materials.current()
+        return None if current is None else current.id
 
     def check_use(self, use: KeyUse) -> None:
         """Raise the error the key state table gives for ``use`` in the key's current state."""
@@ -129,10 +158,11 @@ def new_key(
     key_spec: str = SYMMETRIC_DEFAULT,
     key_usage: str = ENCRYPT_DECRYPT,
 ) -> KmsKey:
-    """A new Enabled key (the caller checked the store, the spec and the usage).
+    """A new key (the caller checked the store, the spec and the usage).
 
-    A symmetric key gets fresh material now; an asymmetric key's key pair is
-    made when first used.
+    It is Enabled, with fresh material for a symmetric or HMAC key (an
+    asymmetric key's key pair is made when first used); or, with Origin
+    EXTERNAL, PendingImport until its material is imported.
     """
     key_id = new_key_id()
     return KmsKey(
@@ -144,8 +174,7 @@ def new_key(
         created=now,
         origin=origin,
         policy=policy if policy is not None else default_policy(account_id),
-        material=_new_material(key_spec),
-        material_id=random_bytes(32).hex(),
+        materials=_new_materials(origin, key_spec),
         description=description,
         store=store,
         cloudhsm_cluster_id=(
@@ -160,11 +189,11 @@ def new_key(
     )
 
 
-def _new_material(key_spec: str) -> bytes:
-    """The secret of a new symmetric key; none (b"") for an asymmetric one."""
-    if key_spec == SYMMETRIC_DEFAULT:
-        return random_bytes(32)
-    return random_bytes(HMAC_KEY_BYTES[key_spec]) if key_spec in HMAC_KEY_BYTES else b""
+def _new_materials(origin: str, key_spec: str) -> KeyMaterials:
+    """A new key's secrets: none yet for imported material or a key pair made on first use."""
+    if origin == "EXTERNAL" or (key_spec != SYMMETRIC_DEFAULT and key_spec not in HMAC_KEY_BYTES):
+        return KeyMaterials()
+    return generated_materials(HMAC_KEY_BYTES.get(key_spec, MATERIAL_BYTES))
 
 
 def check_store_for_new_key(store: CustomKeyStore, origin: str) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import heapq
+import itertools
 import threading
 from typing import NamedTuple
 
-from . import backing
+from . import backing, rotation
 from .backing.world import World
 from .clock import Clock
 from .connection import Action, ConnectionState, complete, enter, gate
+from .key_material import KeyMaterial, expire_material
 from .keys import KmsKey
 from .scope import AccountRegion
 from .stores import CustomKeyStore
@@ -35,6 +37,29 @@ class _Deletion(NamedTuple):
     key: KmsKey
 
 
+class _Expiry(NamedTuple):
+    """Imported key material that expires: deleted once the clock passes ``date``."""
+
+    date: float
+    order: int
+    """Unique, so that two entries due at once never compare their scopes."""
+    key_id: str
+    material_id: str
+    scope: AccountRegion
+    key: KmsKey
+
+
+class _Rotation(NamedTuple):
+    """A key's automatic rotation, due at ``date``."""
+
+    date: float
+    order: int
+    """Unique, so that two entries due at once never compare their scopes."""
+    key_id: str
+    scope: AccountRegion
+    key: KmsKey
+
+
 class SimulatedKms:
     """All state of the simulated KMS, scoped by (account, region), plus the world and clock.
 
@@ -42,8 +67,10 @@ class SimulatedKms:
     :mod:`~kmsmock.domain.connection` (connection states) and
     :mod:`~kmsmock.domain.backing` (what the backing stores answer). Timed
     work completes lazily: :meth:`tick` runs at the start of every request and
-    completes each transition whose delay has run out on the mock clock, and
-    deletes each key whose deletion date has passed. A delay of None waits for
+    completes each transition whose delay has run out on the mock clock,
+    deletes each key whose deletion date has passed, deletes imported key
+    material whose time is up, and rotates each key whose automatic rotation
+    is due (see :mod:`~kmsmock.domain.rotation`). A delay of None waits for
     :meth:`settle`. Callers serialise access with :attr:`lock`.
     """
 
@@ -64,6 +91,9 @@ class SimulatedKms:
         self._transitions: dict[str, _Transition] = {}
         self._next_failures: dict[str, str] = {}
         self._deletions: list[_Deletion] = []
+        self._expiries: list[_Expiry] = []
+        self._rotations: list[_Rotation] = []
+        self._order = itertools.count()
 
     def reset(self) -> None:
         """Forget every account, region and arrangement; the clock reads wall time again."""
@@ -72,6 +102,8 @@ class SimulatedKms:
             self._transitions.clear()
             self._next_failures.clear()
             self._deletions.clear()
+            self._expiries.clear()
+            self._rotations.clear()
             self.world.clear()
             self.clock.reset()
 
@@ -153,8 +185,31 @@ class SimulatedKms:
         assert key.deletion_date is not None
         heapq.heappush(self._deletions, _Deletion(key.deletion_date, key.id, scope, key))
 
+    def schedule_expiry(self, scope: AccountRegion, key: KmsKey, material: KeyMaterial) -> None:
+        """Delete imported ``material`` once the clock passes its ``valid_to``."""
+        assert material.valid_to is not None
+        heapq.heappush(
+            self._expiries,
+            _Expiry(material.valid_to, next(self._order), key.id, material.id, scope, key),
+        )
+
+    def schedule_rotation(self, scope: AccountRegion, key: KmsKey) -> None:
+        """Rotate ``key`` once the clock passes its ``next_rotation`` date."""
+        assert key.next_rotation is not None
+        heapq.heappush(
+            self._rotations, _Rotation(key.next_rotation, next(self._order), key.id, scope, key)
+        )
+
+    def resume_rotation(self, scope: AccountRegion, key: KmsKey, now: float) -> None:
+        """A key was enabled: a rotation it missed happens now (see :func:`rotation.resume`)."""
+        if rotation.resume(key, now):
+            self.schedule_rotation(scope, key)
+
     def tick(self) -> float:
-        """Complete every transition and deletion that is due; return the mock clock's reading."""
+        """Complete every transition, deletion, expiry and rotation that is due.
+
+        Returns the mock clock's reading.
+        """
         now = self.clock.now()
         for store_id, transition in list(self._transitions.items()):
             if transition.due is not None and transition.due <= now:
@@ -165,6 +220,16 @@ class SimulatedKms:
             key = deletion.key
             if key.deletion_date == deletion.date and deletion.scope.keys.get(key.id) is key:
                 deletion.scope.remove_key(key)
+        while self._expiries and self._expiries[0].date <= now:
+            expiry = heapq.heappop(self._expiries)
+            if expiry.scope.keys.get(expiry.key_id) is expiry.key:
+                expire_material(expiry.key.materials, expiry.material_id, expiry.date)
+        while self._rotations and self._rotations[0].date <= now:
+            due = heapq.heappop(self._rotations)
+            if due.scope.keys.get(due.key_id) is due.key and rotation.rotate_when_due(
+                due.key, due.date
+            ):
+                self.schedule_rotation(due.scope, due.key)
         return now
 
     def settle(self) -> None:

@@ -7,16 +7,22 @@ old one (and the directory is flushed too), so a crash at any moment leaves
 either the previous state or the new one, never a torn file.
 
 The file holds secrets (custom key store passwords, XKS proxy credentials,
-key material, asymmetric keys' private keys as PKCS #8 DER). It is created
-readable and writable by its owner only. An asymmetric key whose key pair
-was never used has none yet: it is made when first needed, after a restart too.
+key material, asymmetric keys' private keys as PKCS #8 DER, the private
+halves of import wrapping keys). It is created readable and writable by its
+owner only. An asymmetric key whose key pair was never used has none yet: it
+is made when first needed, after a restart too.
 
 A file that cannot be read, is not kmsmock's, or comes from an incompatible
 version stops the server at start with :class:`StateFileError`, and is
 never overwritten. The call log is not kept; everything else is: accounts and
-regions with their stores, keys, aliases and grants, the simulated clusters and
+regions with their stores, keys (with their key materials, import parameters,
+rotation schedule and last use), aliases and grants, the simulated clusters and
 proxies, the clock's offset, pending connections, arranged failures and
 injected errors.
+
+A key saved before keys had several key materials (one ``material`` and its
+``material_id``, and ``rotation_enabled_at``) loads as a key with that one
+material.
 """
 
 from __future__ import annotations
@@ -32,7 +38,9 @@ from ..domain.backing.cluster import CloudHsmCluster
 from ..domain.backing.proxy import ExternalKey, XksProxy
 from ..domain.connection import ConnectionState
 from ..domain.grants import Grant, GrantConstraints
-from ..domain.keys import Alias, KmsKey
+from ..domain.key_import import ImportParameters
+from ..domain.key_material import KeyMaterial, KeyMaterials, MaterialState, RotationType
+from ..domain.keys import Alias, KmsKey, LastUse
 from ..domain.kms import SimulatedKms
 from ..domain.scope import AccountRegion
 from ..domain.secret import Secret
@@ -145,6 +153,29 @@ def _store(store: CustomKeyStore) -> dict[str, Any]:
     }
 
 
+def _material(material: KeyMaterial) -> dict[str, Any]:
+    return {
+        "id": material.id,
+        "seq": material.seq,
+        "state": material.state.value,
+        "secret": None if material.secret is None else _b64(material.secret),
+        "rotation_date": material.rotation_date,
+        "rotation_type": None if material.rotation_type is None else material.rotation_type.value,
+        "description": material.description,
+        "valid_to": material.valid_to,
+    }
+
+
+def _import_parameters(parameters: ImportParameters) -> dict[str, Any]:
+    return {
+        "token_id": parameters.token_id,
+        "spec": parameters.spec,
+        "algorithm": parameters.algorithm,
+        "valid_to": parameters.valid_to,
+        "private_key": _b64(parameters.private_key),
+    }
+
+
 def _key(key: KmsKey) -> dict[str, Any]:
     return {
         "id": key.id,
@@ -152,8 +183,12 @@ def _key(key: KmsKey) -> dict[str, Any]:
         "created": key.created,
         "origin": key.origin,
         "policy": key.policy,
-        "material": _b64(key.material),
-        "material_id": key.material_id,
+        "materials": [_material(material) for material in key.materials.items],
+        "on_demand_rotations": key.materials.on_demand_rotations,
+        "import_parameters": [
+            _import_parameters(parameters)
+            for parameters in key.materials.import_parameters.values()
+        ],
         "description": key.description,
         "enabled": key.enabled,
         "deletion_date": key.deletion_date,
@@ -162,8 +197,9 @@ def _key(key: KmsKey) -> dict[str, Any]:
         "cloudhsm_cluster_id": key.cloudhsm_cluster_id,
         "xks_key_id": key.xks_key_id,
         "rotation_period_days": key.rotation_period_days,
-        "rotation_enabled_at": key.rotation_enabled_at,
+        "next_rotation": key.next_rotation,
         "tags": key.tags,
+        "last_used": None if key.last_used is None else list(key.last_used),
         "key_spec": key.key_spec,
         "key_usage": key.key_usage,
         "private_key": None if key.private_key is None else _b64(key.private_key),
@@ -329,6 +365,11 @@ def _load(kms: SimulatedKms, document: dict[str, Any]) -> None:
             scope.add_key(key)
             if key.deletion_date is not None:
                 kms.schedule_removal(scope, key)
+            if key.next_rotation is not None:
+                kms.schedule_rotation(scope, key)
+            for material in key.materials.items:
+                if material.valid_to is not None:
+                    kms.schedule_expiry(scope, key, material)
         for entry in item["aliases"]:
             alias = Alias(
                 name=entry["name"],
@@ -389,6 +430,7 @@ def _read_key(
     stores: dict[str, tuple[AccountRegion, CustomKeyStore]],
 ) -> KmsKey:
     store_id = entry["store_id"]
+    last_used = entry.get("last_used")
     return KmsKey(
         id=entry["id"],
         arn=scope.arn(f"key/{entry['id']}"),
@@ -398,8 +440,7 @@ def _read_key(
         created=entry["created"],
         origin=entry["origin"],
         policy=entry["policy"],
-        material=base64.b64decode(entry["material"]),
-        material_id=entry["material_id"],
+        materials=_read_materials(entry),
         description=entry["description"],
         enabled=entry["enabled"],
         deletion_date=entry["deletion_date"],
@@ -408,8 +449,9 @@ def _read_key(
         cloudhsm_cluster_id=entry["cloudhsm_cluster_id"],
         xks_key_id=entry["xks_key_id"],
         rotation_period_days=entry["rotation_period_days"],
-        rotation_enabled_at=entry["rotation_enabled_at"],
+        next_rotation=_read_next_rotation(entry),
         tags=dict(entry["tags"]),
+        last_used=None if last_used is None else LastUse(str(last_used[0]), float(last_used[1])),
         key_spec=entry.get("key_spec", "SYMMETRIC_DEFAULT"),
         key_usage=entry.get("key_usage", "ENCRYPT_DECRYPT"),
         private_key=_read_private_key(entry.get("private_key")),
@@ -439,6 +481,51 @@ def _read_grant(entry: dict[str, Any], scope: AccountRegion) -> Grant:
 def _read_private_key(text: str | None) -> bytes | None:
     """An asymmetric key's private key (PKCS #8 DER), or None until it is first used."""
     return None if text is None else base64.b64decode(text)
+
+
+def _read_materials(entry: dict[str, Any]) -> KeyMaterials:
+    if "materials" not in entry:  # saved when a key had one material
+        materials = KeyMaterials()
+        materials.add(
+            MaterialState.CURRENT, base64.b64decode(entry["material"]), entry["material_id"]
+        )
+        return materials
+    return KeyMaterials(
+        items=[
+            KeyMaterial(
+                id=item["id"],
+                seq=item["seq"],
+                state=MaterialState(item["state"]),
+                secret=None if item["secret"] is None else base64.b64decode(item["secret"]),
+                rotation_date=item["rotation_date"],
+                rotation_type=(
+                    None if item["rotation_type"] is None else RotationType(item["rotation_type"])
+                ),
+                description=item["description"],
+                valid_to=item["valid_to"],
+            )
+            for item in entry["materials"]
+        ],
+        on_demand_rotations=int(entry["on_demand_rotations"]),
+        import_parameters={
+            item["token_id"]: ImportParameters(
+                token_id=item["token_id"],
+                spec=item["spec"],
+                algorithm=item["algorithm"],
+                valid_to=item["valid_to"],
+                private_key=base64.b64decode(item["private_key"]),
+            )
+            for item in entry["import_parameters"]
+        },
+    )
+
+
+def _read_next_rotation(entry: dict[str, Any]) -> float | None:
+    if "next_rotation" in entry:
+        next_rotation: float | None = entry["next_rotation"]
+        return next_rotation
+    enabled_at, period = entry["rotation_enabled_at"], entry["rotation_period_days"]
+    return None if enabled_at is None else enabled_at + period * 86_400
 
 
 def _read_cluster(kms: SimulatedKms, entry: dict[str, Any]) -> None:

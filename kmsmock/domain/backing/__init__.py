@@ -64,17 +64,19 @@ def check_create_key(
         xks.check_create_key(world, scope, store, xks_key_id)
 
 
-def crypto_materials(world: World, key: KmsKey) -> tuple[bytes, ...]:
+def crypto_materials(world: World, key: KmsKey, own: bytes | None = None) -> tuple[bytes, ...]:
     """The AES keys a cryptographic operation with ``key`` uses, innermost first.
 
+    ``own`` is the KMS key's own material to use (its current one if None).
     A key in an external key store is sealed twice: with its own material,
     then with the external key its proxy holds. Raises KMSInvalidStateException
     when the backing store cannot serve the operation.
     """
+    own = key.material if own is None else own
     store = key.store
     if store is None:
-        return (key.material,)
+        return (own,)
     if isinstance(store.settings, CloudHsmSettings):
         cloudhsm.check_crypto(world, key)
-        return (key.material,)
-    return (key.material, xks.external_material(world, key))
+        return (own,)
+    return (own, xks.external_material(world, key))
