@@ -15,9 +15,9 @@ from ..domain.key_states import KeyUse
 from ..domain.keys import KmsKey
 from ..domain.randomness import random_bytes
 from ..domain.stores import KeyStoreType
-from ..errors import UnimplementedOperationError
 from . import asymmetric_encryption
 from .key_reference import find_key
+from .key_usage import refuse_recipient
 from .registry import Context, Params, Result, operation
 from .usage_operations import note_use
 
@@ -26,11 +26,6 @@ __all__: list[str] = []
 SYMMETRIC = "SYMMETRIC_DEFAULT"
 ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
 _DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
-
-
-def _refuse_recipient(ctx: Context, params: Params) -> None:
-    if "Recipient" in params:
-        raise UnimplementedOperationError(ctx.operation, "Recipient (Nitro Enclaves attestation)")
 
 
 def _check_algorithm(ctx: Context, key: KmsKey, algorithm: str | None) -> str:
@@ -206,7 +201,7 @@ def _open(
 @operation("Decrypt")
 def decrypt(ctx: Context, params: Params) -> Result:
     """Decrypt: open a blob; the blob names its key, so KeyId is optional."""
-    _refuse_recipient(ctx, params)
+    refuse_recipient(ctx, params)
     key, plaintext, algorithm, material_id = _open(
         ctx, params, "KeyId", "EncryptionContext", "EncryptionAlgorithm"
     )
@@ -262,7 +257,7 @@ def _data_key(ctx: Context, params: Params) -> tuple[KmsKey, bytes, bytes]:
 @operation("GenerateDataKey")
 def generate_data_key(ctx: Context, params: Params) -> Result:
     """GenerateDataKey: a fresh data key, in plaintext and encrypted."""
-    _refuse_recipient(ctx, params)
+    refuse_recipient(ctx, params)
     key, plaintext, blob = _data_key(ctx, params)
     result = {"CiphertextBlob": blob, "Plaintext": plaintext, "KeyId": key.arn}
     return _with_material_id(result, key)
@@ -278,7 +273,7 @@ def generate_data_key_without_plaintext(ctx: Context, params: Params) -> Result:
 @operation("GenerateRandom")
 def generate_random(ctx: Context, params: Params) -> Result:
     """GenerateRandom: random bytes, optionally from a CloudHSM key store's cluster."""
-    _refuse_recipient(ctx, params)
+    refuse_recipient(ctx, params)
     size = params.get("NumberOfBytes")
     if size is None:
         raise AwsError("ValidationException", "NumberOfBytes is required.")
