@@ -1,7 +1,9 @@
 """kmsmock's own rule tables, written out as Markdown for its documentation.
 
 The documentation shows tables the code decides with: the connection rules,
-the key-state rules, the supported operations and the server's control API.
+the key-state rules, the supported operations, the server's control API, and
+what KMS answers after each world change (played through a mock by
+:mod:`kmsmock.world_changes`).
 Each is rendered here from the code's own table, never copied by hand:
 
 - the docs site's build (``docs/hooks.py``) puts a fresh rendering in every
@@ -20,7 +22,7 @@ from collections.abc import Callable
 __all__ = ["RENDERINGS", "regenerate", "render"]
 
 _BLOCK = re.compile(
-    r"(?P<open><!-- generated: (?P<name>[a-z-]+) -->\n).*?(?P<close>\n<!-- /generated -->)",
+    r"(?P<open><!-- generated: (?P<name>[a-z-]+) -->)\n(?:.*?\n)??<!-- /generated -->",
     re.DOTALL,
 )
 
@@ -113,12 +115,28 @@ def control_api() -> str:
     return "\n".join(lines)
 
 
+def world_connect() -> str:
+    """ConnectCustomKeyStore after each world change, as played through a mock."""
+    from .world_changes import connect_table
+
+    return connect_table()
+
+
+def world_create() -> str:
+    """CreateCustomKeyStore after each world change, as played through a mock."""
+    from .world_changes import create_table
+
+    return create_table()
+
+
 RENDERINGS: dict[str, Callable[[], str]] = {
     "connection-rules": connection_rules,
     "connection-diagram": connection_diagram,
     "key-state-rules": key_state_rules,
     "operations": operations,
     "control-api": control_api,
+    "world-connect": world_connect,
+    "world-create": world_create,
 }
 """Every rendering a page may ask for, by the name its ``<!-- generated: NAME -->`` gives."""
 
@@ -137,5 +155,5 @@ def render(name: str) -> str:
 def regenerate(markdown: str) -> str:
     """``markdown`` with every generated block's content rendered afresh."""
     return _BLOCK.sub(
-        lambda match: match["open"] + render(match["name"]) + match["close"], markdown
+        lambda match: f"{match['open']}\n{render(match['name'])}\n<!-- /generated -->", markdown
     )

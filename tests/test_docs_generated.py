@@ -37,3 +37,38 @@ def test_a_block_that_drifted_is_found() -> None:
 def test_an_unknown_block_name_says_which_names_exist() -> None:
     with pytest.raises(KeyError, match="the names are: connection-rules"):
         regenerate("<!-- generated: nope -->\nx\n<!-- /generated -->")
+
+
+def test_the_world_change_table_reaches_every_connection_error_code() -> None:
+    from kmsmock.model import service_model
+
+    codes = service_model().shape_for("ConnectionErrorCodeType").enum
+    table = render("world-connect")
+    missing = [code for code in codes if f"`{code}`" not in table]
+    assert missing == []
+
+
+def test_the_world_change_tables_show_only_modeled_errors() -> None:
+    import re
+
+    from kmsmock.model import service_model
+
+    model = service_model()
+    for name, operation in (
+        ("world-create", "CreateCustomKeyStore"),
+        ("world-connect", "ConnectCustomKeyStore"),
+    ):
+        modeled = {error.name for error in model.operation_model(operation).error_shapes}
+        shown = set(re.findall(r"`(\w+Exception)`", render(name)))
+        assert shown and shown <= modeled, (operation, shown - modeled)
+
+
+def test_an_empty_block_is_filled_and_its_neighbour_kept() -> None:
+    two = (
+        "<!-- generated: key-state-rules -->\n<!-- /generated -->\ntext\n"
+        "<!-- generated: operations -->\n<!-- /generated -->"
+    )
+    assert regenerate(two) == (
+        f"<!-- generated: key-state-rules -->\n{render('key-state-rules')}\n<!-- /generated -->"
+        f"\ntext\n<!-- generated: operations -->\n{render('operations')}\n<!-- /generated -->"
+    )
