@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -15,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "examples"))
 
 import keystore_watchdog
 import rotate_xks_credential
+import signed_envelope
 import teardown_key_store
 
 
@@ -167,12 +171,71 @@ def test_rotation_reports_a_proxy_that_then_refuses_kms(kms: Any, kms_keystores:
         rotate_xks_credential.rotate_credential(kms, store_id, NEW_ID, NEW_SECRET, key_id)
 
 
+# -- the signed envelope ------------------------------------------------------------------
+
+
+def _keys(kms: Any) -> tuple[str, str]:
+    encryption = kms.create_key()["KeyMetadata"]["KeyId"]
+    signing = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")
+    return encryption, signing["KeyMetadata"]["KeyId"]
+
+
+def test_a_signed_envelope_opens_to_the_data(kms: Any, kms_keystores: Any) -> None:
+    encryption, signing = _keys(kms)
+    envelope = signed_envelope.seal(kms, b"the payroll", encryption, signing)
+
+    assert b"the payroll" not in envelope.ciphertext
+    assert signed_envelope.open_envelope(kms, envelope, trusted_signer=signing) == b"the payroll"
+    verified = kms.verify(  # KMS itself agrees with the local check
+        KeyId=signing,
+        Message=envelope.signed_digest(),
+        MessageType="DIGEST",
+        Signature=envelope.signature,
+        SigningAlgorithm="ECDSA_SHA_256",
+    )
+    assert verified["SignatureValid"] is True
+
+
+@pytest.mark.parametrize("part", ["encrypted_data_key", "nonce", "ciphertext", "signature"])
+def test_a_changed_envelope_is_refused_before_kms_decrypts(
+    kms: Any, kms_keystores: Any, part: str
+) -> None:
+    encryption, signing = _keys(kms)
+    envelope = signed_envelope.seal(kms, b"the payroll", encryption, signing)
+    changed = bytearray(getattr(envelope, part))
+    changed[-1] ^= 1
+    tampered = dataclasses.replace(envelope, **{part: bytes(changed)})
+
+    with pytest.raises(signed_envelope.TamperedEnvelope):
+        signed_envelope.open_envelope(kms, tampered, trusted_signer=signing)
+    assert "Decrypt" not in [call.operation for call in kms_keystores.calls]
+
+
+def test_an_envelope_signed_by_another_key_is_refused(kms: Any) -> None:
+    encryption, signing = _keys(kms)
+    _, impostor = _keys(kms)
+    envelope = signed_envelope.seal(kms, b"the payroll", encryption, impostor)
+
+    with pytest.raises(signed_envelope.TamperedEnvelope):
+        signed_envelope.open_envelope(kms, envelope, trusted_signer=signing)
+
+
+def test_a_disabled_signing_key_stops_sealing(kms: Any) -> None:
+    encryption, signing = _keys(kms)
+    kms.disable_key(KeyId=signing)
+
+    with pytest.raises(kms.exceptions.DisabledException):
+        signed_envelope.seal(kms, b"the payroll", encryption, signing)
+
+
 # -- as programs, against kmsmock serve ---------------------------------------------------
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
-def _run(program: str, server: Any, *arguments: str) -> subprocess.CompletedProcess[str]:
+def _run(
+    program: str, server: Any, *arguments: str, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     """Run an example as a user would, with boto3 pointed at the server by its environment."""
     environment = {
         "PATH": os.environ["PATH"],
@@ -189,6 +252,7 @@ def _run(program: str, server: Any, *arguments: str) -> subprocess.CompletedProc
         env=environment,
         capture_output=True,
         text=True,
+        input=stdin,
         timeout=120,
     )
 
@@ -210,6 +274,18 @@ def test_the_examples_run_as_programs(kms_server: Any) -> None:
     kms_server.handle.advance(7 * 86400)
     finished = _run("teardown_key_store.py", kms_server, store_id, "--finish")
     assert (finished.returncode, finished.stdout.strip()) == (0, f"deleted {store_id}")
+
+    encryption, signing = _keys(kms)
+    sealed = _run("signed_envelope.py", kms_server, encryption, signing, stdin="the payroll")
+    assert (sealed.returncode, sealed.stderr) == (0, "")
+    fields = json.loads(sealed.stdout)
+    envelope = signed_envelope.Envelope(
+        **{
+            name: value if name == "signing_key_id" else base64.b64decode(value)
+            for name, value in fields.items()
+        }
+    )
+    assert signed_envelope.open_envelope(kms, envelope, trusted_signer=signing) == b"the payroll"
 
     rotation = _run(
         "rotate_xks_credential.py", kms_server, "cks-1234567890abcdef0", NEW_ID, NEW_SECRET, "k"
