@@ -49,6 +49,7 @@ __all__ = [
 ]
 
 __version__ = "0.1.0.dev0"
+"""The installed version of kmsmock."""
 
 _LAZY = {
     "CloudHsmCluster": ".domain.backing.cluster",

@@ -17,7 +17,9 @@ __all__ = [
 ]
 
 DEFAULT_ACCOUNT_ID: Final = "123456789012"
+"""The account a mock acts as unless told otherwise (the one AWS documentation uses)."""
 FAKE_SECRET_ACCESS_KEY: Final = "kmsmock0fake0secret0access0key0never0used"
+"""The secret of every fake credential kmsmock signs with: never a real one."""
 
 _PREFIX: Final = "AKIAKMSM"
 ACCOUNT_ID_FORM: Final = re.compile(r"[0-9]{12}")

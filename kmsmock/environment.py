@@ -17,6 +17,7 @@ CREDENTIAL_VARIABLES = (
     "AWS_SECURITY_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
 )
+"""Environment variables holding AWS credentials, which an active mock keeps from botocore."""
 
 
 class EnvironmentPatch:

@@ -13,6 +13,7 @@ from .errors import OptionsConflictError
 __all__ = ["DEFAULT_REGION", "REGION_FORM", "Options", "check_region"]
 
 DEFAULT_REGION = "us-east-1"
+"""The Region a mock serves unless told otherwise."""
 REGION_FORM = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 """What an AWS region name looks like (to match in full)."""
 

@@ -104,3 +104,61 @@ def test_the_check_sees_the_imports() -> None:
     imports = set(_imports())
     assert ("kmsmock.activation", "kmsmock.transport.base", "Transport") in imports
     assert ("kmsmock.domain.backing", "kmsmock.domain.backing", "cloudhsm") in imports
+
+
+def _undocumented(module: str) -> list[str]:
+    """Names a module exports, and public methods of the classes it exports, with no docstring.
+
+    A constant counts as documented by the string right after its assignment,
+    which is where mkdocstrings and the editor read it from, or after the run
+    of assignments it belongs to (a group of names documented together).
+    """
+    tree = _tree(module)
+    exports = set(_exports(module) or [])
+
+    def second_definition(node: ast.AST) -> bool:
+        """An overload or a property's setter: documented by its first definition."""
+        decorators = getattr(node, "decorator_list", [])
+        return any(
+            (isinstance(d, ast.Name) and d.id == "overload")
+            or (isinstance(d, ast.Attribute) and d.attr in ("setter", "deleter", "overload"))
+            for d in decorators
+        )
+
+    missing = [] if ast.get_docstring(tree) else [module]
+    body = tree.body
+    for index, node in enumerate(body):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name not in exports or second_definition(node):
+                continue
+            if not ast.get_docstring(node):
+                missing.append(f"{module}.{node.name}")
+            if isinstance(node, ast.ClassDef):
+                missing += [
+                    f"{module}.{node.name}.{item.name}"
+                    for item in node.body
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    and not item.name.startswith("_")
+                    and not second_definition(item)
+                    and not ast.get_docstring(item)
+                ]
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = [t.id for t in targets if isinstance(t, ast.Name) and t.id in exports]
+            end = index + 1
+            while end < len(body) and isinstance(body[end], (ast.Assign, ast.AnnAssign)):
+                end += 1
+            following = body[end] if end < len(body) else None
+            documented = (
+                isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+            )
+            if names and not documented:
+                missing += [f"{module}.{name}" for name in names]
+    return missing
+
+
+def test_every_public_name_has_a_docstring() -> None:
+    missing = [name for module in sorted(MODULES) for name in _undocumented(module)]
+    assert not missing, "no docstring: " + ", ".join(missing)

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 __all__ = ["HANDLERS", "Context", "Handler", "Memo", "Params", "Result", "epoch", "operation"]
 
 Params = dict[str, Any]
+"""The members of a request, as plain values, after validation against the model."""
 Result = dict[str, Any]
 """The members of an answer, as plain values (see :mod:`kmsmock.protocol.encoding`)."""
 
@@ -30,6 +31,7 @@ class Context(NamedTuple):
 
 
 Handler = Callable[[Context, Params], "Result | Memo"]
+"""What an operation runs: the request context and params in, an answer (or a memo) out."""
 
 
 class Memo(NamedTuple):

@@ -53,6 +53,7 @@ ON_DEMAND_ROTATION_QUOTA: Final = 25
 """KMS resource quota (not adjustable): on-demand rotations per KMS key."""
 EXPIRES: Final = "KEY_MATERIAL_EXPIRES"
 DOES_NOT_EXPIRE: Final = "KEY_MATERIAL_DOES_NOT_EXPIRE"
+"""The two ExpirationModel values of imported key material."""
 
 
 class MaterialState(str, Enum):

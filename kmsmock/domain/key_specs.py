@@ -47,6 +47,7 @@ SIGN_VERIFY: Final = "SIGN_VERIFY"
 GENERATE_VERIFY_MAC: Final = "GENERATE_VERIFY_MAC"
 KEY_AGREEMENT: Final = "KEY_AGREEMENT"
 ENCAPSULATE_DECAPSULATE: Final = "ENCAPSULATE_DECAPSULATE"
+"""The KeySpec of symmetric encryption keys, and the KeyUsage values."""
 
 ALGORITHM_MEMBERS: Final[Mapping[str, str]] = {
     ENCRYPT_DECRYPT: "EncryptionAlgorithms",
@@ -129,6 +130,7 @@ HMAC_KEY_BYTES: Final[Mapping[str, int]] = {
 """The length of an HMAC key's secret, by key spec (224 to 512 bits, as the spec names)."""
 
 CHINA_REGIONS: Final = frozenset({"cn-north-1", "cn-northwest-1"})
+"""The China Regions, where SM2 is offered and ML-KEM is not."""
 _CHINA_ONLY: Final = frozenset({"SM2"})
 _NOT_IN_CHINA: Final = frozenset({"ML_KEM_512", "ML_KEM_768", "ML_KEM_1024"})
 

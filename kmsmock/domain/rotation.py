@@ -27,6 +27,7 @@ __all__ = ["DAY", "DEFAULT_PERIOD_DAYS", "disable", "enable", "resume", "rotate_
 
 DAY: Final = 86_400
 DEFAULT_PERIOD_DAYS: Final = 365
+"""Seconds in a day, and the rotation period KMS uses when none is given."""
 
 
 def enable(key: KmsKey, period_days: int, now: float) -> None:

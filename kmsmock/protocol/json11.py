@@ -28,6 +28,7 @@ __all__ = [
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 TARGET_PREFIX = "TrentService."
+"""The JSON 1.1 content type, and the prefix of KMS operations in X-Amz-Target."""
 
 
 def header(headers: Mapping[str, Any], name: str) -> str | None:
