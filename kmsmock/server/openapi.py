@@ -3,9 +3,9 @@
 The document ships in the package and is the control API's one declaration:
 the server finds each route's handler by its ``operationId`` and checks each
 request body against the route's schema before it runs (see
-:mod:`kmsmock.server.control`). What KMS itself constrains, such as the form
-of a cluster id or a proxy credential, is read from botocore's model, and
-the cluster states from the simulated cluster, so nothing here copies them.
+:mod:`kmsmock.server.control`). The schemas its routes share are built by
+:mod:`kmsmock.server.openapi_schemas`, from botocore's model and the
+simulated cluster, so nothing here copies them.
 
 Regenerate the file after changing this module (a test fails until then)::
 
@@ -15,50 +15,16 @@ Regenerate the file after changing this module (a test fails until then)::
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from ..accounts import ACCOUNT_ID_FORM
-from ..domain.backing.cluster import CLUSTER_STATES
-from ..options import REGION_FORM
+from .openapi_schemas import EMPTY, Schema, control_schemas, model_string, object_schema, view
 
 __all__ = ["document"]
 
-Schema = dict[str, Any]
-
-_BOOLEAN: Schema = {"type": "boolean"}
-_STRING: Schema = {"type": "string"}
-_EMPTY: Schema = {"type": "object", "additionalProperties": False, "maxProperties": 0}
 _REFUSALS = {
     400: "The request cannot be done; the message says why and what is valid.",
     404: "What the request names is not there.",
     405: "The route takes another method.",
 }
-
-
-def _model_string(shape_name: str, description: str) -> Schema:
-    """A string schema with the length and pattern botocore's model gives ``shape_name``."""
-    from ..model import service_model
-
-    metadata = service_model().shape_for(shape_name).metadata
-    schema: Schema = {"type": "string", "description": description}
-    if "min" in metadata:
-        schema["minLength"] = metadata["min"]
-    if "max" in metadata:
-        schema["maxLength"] = metadata["max"]
-    if "pattern" in metadata:
-        schema["pattern"] = "^(?:" + metadata["pattern"] + ")$"
-    return schema
-
-
-def _object(properties: Schema, *required: str) -> Schema:
-    schema: Schema = {"type": "object", "additionalProperties": False, "properties": properties}
-    if required:
-        schema["required"] = list(required)
-    return schema
-
-
-def _view(properties: Schema, *required: str) -> Schema:
-    return {"type": "object", "required": list(required), "properties": properties}
 
 
 def _route(
@@ -92,170 +58,7 @@ def _route(
 
 def document() -> Schema:
     """The OpenAPI 3.0 document of the control API."""
-    scope = {
-        "account_id": {
-            "type": "string",
-            "pattern": f"^(?:{ACCOUNT_ID_FORM.pattern})$",
-            "description": "The account it belongs to (default: the server's).",
-        },
-        "region": {
-            "type": "string",
-            "pattern": f"^(?:{REGION_FORM.pattern})$",
-            "description": "The region it belongs to (default: the server's).",
-        },
-    }
-    cluster_id = _model_string("CloudHsmClusterIdType", "The cluster's id.")
-    cluster_attributes = {
-        "state": {"type": "string", "enum": sorted(CLUSTER_STATES)},
-        "trust_anchor_certificate": _model_string(
-            "TrustAnchorCertificateType", "The content of its customerCA.crt."
-        ),
-        "backup_lineage": _STRING,
-        "kmsuser_exists": _BOOLEAN,
-        "kmsuser_locked_out": _BOOLEAN,
-        "kmsuser_logged_in": _BOOLEAN,
-        "subnets_present": _BOOLEAN,
-        "free_ip_addresses": {"type": "integer", "minimum": 0, "maximum": 65536},
-        "subnet_zones": {"type": "array", "items": _STRING, "maxItems": 64},
-        "security_group_ok": _BOOLEAN,
-        "reachable": _BOOLEAN,
-    }
-    cluster_request = _object(
-        {
-            "cluster_id": {
-                **cluster_id,
-                "description": "The cluster's id; a new one is generated when left out. "
-                "Naming an existing cluster changes it.",
-            },
-            "hsms": {
-                "oneOf": [
-                    {"type": "integer", "minimum": 0, "maximum": 64},
-                    {"type": "array", "items": _STRING, "maxItems": 64},
-                ],
-                "description": "How many active HSMs (in distinct zones), or their zones.",
-            },
-            "kmsuser_password": _model_string(
-                "KeyStorePasswordType", "The kmsuser's password (never answered back)."
-            ),
-            "related_to": {
-                **cluster_id,
-                "description": "A cluster this one was restored from the same backup as.",
-            },
-            **cluster_attributes,
-            **scope,
-        }
-    )
-    cluster_view = _view(
-        {
-            "cluster_id": _STRING,
-            "account_id": _STRING,
-            "region": _STRING,
-            "hsms": {"type": "array", "items": _STRING},
-            **cluster_attributes,
-        },
-        "cluster_id",
-        "account_id",
-        "region",
-        "state",
-        "hsms",
-    )
-    endpoint = _model_string(
-        "XksProxyUriEndpointType", "The proxy's endpoint, as a store's XksProxyUriEndpoint."
-    )
-    access_key_id = _model_string(
-        "XksProxyAuthenticationAccessKeyIdType", "The access key id of a proxy credential."
-    )
-    secret = _model_string(
-        "XksProxyAuthenticationRawSecretAccessKeyType",
-        "The secret of a proxy credential (never answered back).",
-    )
-    proxy_attributes = {
-        "uri_path": _model_string("XksProxyUriPathType", "The proxy's base path."),
-        "reachable": _BOOLEAN,
-        "tls_valid": _BOOLEAN,
-        "well_formed": _BOOLEAN,
-        "responds_in_time": _BOOLEAN,
-        "access_denied": _BOOLEAN,
-        "key_manager_health": {
-            "type": "array",
-            "items": {"type": "string", "enum": ["ACTIVE", "DEGRADED", "UNAVAILABLE"]},
-            "minItems": 1,
-            "maxItems": 16,
-        },
-        "vpc_endpoint_service_name": {
-            **_model_string("XksProxyVpcEndpointServiceNameType", "Its VPC endpoint service."),
-            "nullable": True,
-        },
-        "vpc_endpoint_service_exists": _BOOLEAN,
-        "vpc_endpoint_service_valid": _BOOLEAN,
-    }
-    proxy_request = _object(
-        {
-            "uri_endpoint": endpoint,
-            "access_key_id": access_key_id,
-            "secret_access_key": secret,
-            **proxy_attributes,
-            **scope,
-        },
-        "uri_endpoint",
-    )
-    external_key = {
-        "spec": {"type": "string", "maxLength": 64},
-        "usages": {"type": "array", "items": {"type": "string", "maxLength": 64}, "maxItems": 8},
-        "enabled": _BOOLEAN,
-    }
-    external_key_view = _view({"id": _STRING, **external_key}, "id", "spec", "usages", "enabled")
-    proxy_view = _view(
-        {
-            "uri_endpoint": _STRING,
-            "account_id": _STRING,
-            "region": _STRING,
-            "credentials": {"type": "integer", "description": "How many credentials it accepts."},
-            "keys": {"type": "array", "items": external_key_view},
-            **proxy_attributes,
-        },
-        "uri_endpoint",
-        "uri_path",
-        "account_id",
-        "region",
-        "credentials",
-        "keys",
-    )
-    named_proxy = {"uri_endpoint": endpoint, **scope}
-    now = _view(
-        {"now": {"type": "number", "description": "The mock clock, in seconds since the epoch."}},
-        "now",
-    )
-    nullable_string = {"type": "string", "nullable": True}
-    call = _view(
-        {
-            "operation": _STRING,
-            "account_id": _STRING,
-            "region": _STRING,
-            "params": {
-                "type": "object",
-                "description": 'The request\'s parameters, secrets shown as "<redacted>".',
-            },
-            "error_code": nullable_string,
-            "error_message": nullable_string,
-            "ok": _BOOLEAN,
-            "time": {"type": "number"},
-        },
-        "operation",
-        "account_id",
-        "region",
-        "params",
-        "error_code",
-        "error_message",
-        "ok",
-        "time",
-    )
-    health = _view(
-        {"status": {"type": "string", "enum": ["ok"]}, "account_id": _STRING, "region": _STRING},
-        "status",
-        "account_id",
-        "region",
-    )
+    s = control_schemas()
     refused = (400, 405)
     refused_or_missing = (400, 404, 405)
     paths = {
@@ -263,7 +66,7 @@ def document() -> Schema:
             "get": _route(
                 "health",
                 "Whether the server answers, and its default account and region.",
-                health,
+                s.health,
                 "The server is ready.",
             )
         },
@@ -280,9 +83,9 @@ def document() -> Schema:
                 "reset",
                 "Forget every store, key, arrangement, injected error and call; the clock "
                 "reads wall time again.",
-                _EMPTY,
+                EMPTY,
                 "Reset.",
-                body=_EMPTY,
+                body=EMPTY,
                 body_required=False,
                 refusals=refused,
             )
@@ -291,21 +94,21 @@ def document() -> Schema:
             "get": _route(
                 "calls",
                 "The call log, oldest first, secrets redacted.",
-                _view({"calls": {"type": "array", "items": call}}, "calls"),
+                view({"calls": {"type": "array", "items": s.call}}, "calls"),
                 "The calls.",
             )
         },
         "/_kmsmock/clock": {
-            "get": _route("clock", "The mock clock's reading.", now, "The time."),
+            "get": _route("clock", "The mock clock's reading.", s.now, "The time."),
         },
         "/_kmsmock/clock/advance": {
             "post": _route(
                 "advance",
                 "Move the mock clock forward, and complete what became due. The clock "
                 "cannot pass 9999-12-31.",
-                now,
+                s.now,
                 "The time after advancing.",
-                body=_object({"seconds": {"type": "number", "minimum": 0}}, "seconds"),
+                body=object_schema({"seconds": {"type": "number", "minimum": 0}}, "seconds"),
                 refusals=refused,
             )
         },
@@ -313,9 +116,9 @@ def document() -> Schema:
             "post": _route(
                 "settle",
                 "Complete every pending CONNECTING and DISCONNECTING now.",
-                now,
+                s.now,
                 "Settled.",
-                body=_EMPTY,
+                body=EMPTY,
                 body_required=False,
                 refusals=refused,
             )
@@ -324,9 +127,9 @@ def document() -> Schema:
             "post": _route(
                 "arrangeCluster",
                 "Arrange a simulated CloudHSM cluster, or change an existing one.",
-                cluster_view,
+                s.cluster_view,
                 "The cluster, without its kmsuser password.",
-                body=cluster_request,
+                body=s.cluster_request,
                 body_required=False,
                 refusals=refused_or_missing,
             )
@@ -335,9 +138,9 @@ def document() -> Schema:
             "post": _route(
                 "arrangeProxy",
                 "Arrange a simulated XKS proxy, or change an existing one.",
-                proxy_view,
+                s.proxy_view,
                 "The proxy, without its credentials.",
-                body=proxy_request,
+                body=s.proxy_request,
                 refusals=refused,
             )
         },
@@ -345,13 +148,13 @@ def document() -> Schema:
             "post": _route(
                 "externalKey",
                 "Add an external key to a proxy's key manager, or change one.",
-                external_key_view,
+                s.external_key_view,
                 "The external key.",
-                body=_object(
+                body=object_schema(
                     {
-                        **named_proxy,
+                        **s.named_proxy,
                         "key_id": {"type": "string", "minLength": 1, "maxLength": 128},
-                        **external_key,
+                        **s.external_key,
                     },
                     "uri_endpoint",
                     "key_id",
@@ -363,10 +166,14 @@ def document() -> Schema:
             "post": _route(
                 "acceptCredential",
                 "Make a proxy also accept a credential, as during a rotation.",
-                proxy_view,
+                s.proxy_view,
                 "The proxy.",
-                body=_object(
-                    {**named_proxy, "access_key_id": access_key_id, "secret_access_key": secret},
+                body=object_schema(
+                    {
+                        **s.named_proxy,
+                        "access_key_id": s.access_key_id,
+                        "secret_access_key": s.secret,
+                    },
                     "uri_endpoint",
                     "access_key_id",
                     "secret_access_key",
@@ -378,10 +185,10 @@ def document() -> Schema:
             "post": _route(
                 "revokeCredential",
                 "Make a proxy stop accepting a credential.",
-                proxy_view,
+                s.proxy_view,
                 "The proxy.",
-                body=_object(
-                    {**named_proxy, "access_key_id": access_key_id},
+                body=object_schema(
+                    {**s.named_proxy, "access_key_id": s.access_key_id},
                     "uri_endpoint",
                     "access_key_id",
                 ),
@@ -392,11 +199,11 @@ def document() -> Schema:
             "post": _route(
                 "failNextConnect",
                 "Make a store's next connection attempt end FAILED with a ConnectionErrorCode.",
-                _EMPTY,
+                EMPTY,
                 "Arranged.",
-                body=_object(
+                body=object_schema(
                     {
-                        "custom_key_store_id": _model_string(
+                        "custom_key_store_id": model_string(
                             "CustomKeyStoreIdType", "The store's id."
                         ),
                         "connection_error_code": {
@@ -414,9 +221,9 @@ def document() -> Schema:
             "post": _route(
                 "injectError",
                 "Answer the next attempts of an operation with an error its model lists.",
-                _EMPTY,
+                EMPTY,
                 "Injected.",
-                body=_object(
+                body=object_schema(
                     {
                         "operation": {"type": "string", "description": "A KMS operation."},
                         "error_code": {"type": "string", "description": "An error it may give."},
@@ -446,7 +253,7 @@ def document() -> Schema:
         "paths": paths,
         "components": {
             "schemas": {
-                "Error": _view(
+                "Error": view(
                     {"error": {"type": "string", "description": "What was wrong; what is valid."}},
                     "error",
                 )
