@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from kms_helpers import error_code, error_of
 from material_helpers import frozen_wall_time, parameters, wrap
+from test_docs_examples import python_blocks
 
 import kmsmock
 
@@ -306,3 +307,11 @@ def test_key_specs_kmsmock_does_not_import_are_refused_as_not_simulated(
     with pytest.raises(kmsmock.UnimplementedOperationError, match=f"Origin EXTERNAL.*{spec}"):
         kms.create_key(Origin="EXTERNAL", KeySpec=spec, KeyUsage=usage)
     assert kms.list_keys()["Keys"] == []
+
+
+def test_the_imported_asymmetric_example_of_the_keys_page_runs(kms: Any) -> None:
+    [block] = [b for b in python_blocks("keys.md") if "RSA_AES_KEY_WRAP_SHA_256" in b]
+    namespace: dict[str, Any] = {"kms": kms}
+    exec(compile(block, "docs/keys.md", "exec"), namespace)  # its own Verify raises if wrong
+    public = namespace["private"].public_key()
+    assert kms.get_public_key(KeyId=namespace["key_id"])["PublicKey"] == spki(public)
