@@ -127,6 +127,9 @@ PLACEHOLDERS = (
     "@pending-import-key",
     "@import-token",
     "@wrapped-material",
+    "@pending-import-ec-key",
+    "@ec-import-token",
+    "@wrapped-ec-material",
 )
 
 
@@ -177,6 +180,10 @@ def build_world(kms: Any) -> World:
         )
     pending_import = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
     pending_token, pending_wrapped = wrapped_material(kms, pending_import)
+    pending_ec = kms.create_key(Origin="EXTERNAL", KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")[
+        "KeyMetadata"
+    ]["KeyId"]
+    ec_token, ec_wrapped = wrapped_material(kms, pending_ec, ec_private_key())
     values.update(
         {
             "@hsm-store": hsm,
@@ -200,6 +207,9 @@ def build_world(kms: Any) -> World:
             "@pending-import-key": pending_import,
             "@import-token": base64.b64encode(pending_token).decode(),
             "@wrapped-material": base64.b64encode(pending_wrapped).decode(),
+            "@pending-import-ec-key": pending_ec,
+            "@ec-import-token": base64.b64encode(ec_token).decode(),
+            "@wrapped-ec-material": base64.b64encode(ec_wrapped).decode(),
         }
     )
     return world
@@ -240,8 +250,8 @@ def asymmetric_world(kms: Any) -> dict[str, str]:
     }
 
 
-def wrapped_material(kms: Any, key_id: str) -> tuple[bytes, bytes]:
-    """An import token for the key, and fresh key material wrapped for it."""
+def wrapped_material(kms: Any, key_id: str, material: bytes | None = None) -> tuple[bytes, bytes]:
+    """An import token for the key, and key material (fresh AES key by default) wrapped for it."""
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import padding
 
@@ -250,7 +260,20 @@ def wrapped_material(kms: Any, key_id: str) -> tuple[bytes, bytes]:
     )
     public = serialization.load_der_public_key(answer["PublicKey"])
     oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
-    return answer["ImportToken"], public.encrypt(os.urandom(32), oaep)  # type: ignore[union-attr]
+    plain = os.urandom(32) if material is None else material
+    return answer["ImportToken"], public.encrypt(plain, oaep)  # type: ignore[union-attr]
+
+
+def ec_private_key() -> bytes:
+    """A fresh ECC_NIST_P256 private key, PKCS #8 DER, for an imported asymmetric key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
 
 
 # -- a snapshot of everything the simulated KMS holds ------------------------------------
@@ -467,6 +490,8 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
     "CreateKey": [
         {},
         {"Origin": "EXTERNAL", "Description": "fuzz"},
+        {"Origin": "EXTERNAL", "KeySpec": "RSA_3072", "KeyUsage": "ENCRYPT_DECRYPT"},
+        {"Origin": "EXTERNAL", "KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"},
         {"CustomKeyStoreId": "@hsm-store", "Origin": "AWS_CLOUDHSM", "Description": "fuzz"},
         {"CustomKeyStoreId": "@xks-store", "Origin": "EXTERNAL_KEY_STORE", "XksKeyId": "new-key"},
         {"Policy": POLICY, "Tags": [{"TagKey": "team", "TagValue": "fuzz"}]},
@@ -556,7 +581,12 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
             "KeyId": "@pending-import-key",
             "WrappingAlgorithm": "RSA_AES_KEY_WRAP_SHA_256",
             "WrappingKeySpec": "RSA_2048",
-        }
+        },
+        {
+            "KeyId": "@pending-import-ec-key",
+            "WrappingAlgorithm": "RSAES_OAEP_SHA_1",
+            "WrappingKeySpec": "RSA_3072",
+        },
     ],
     "ImportKeyMaterial": [
         {
@@ -571,6 +601,12 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
             "EncryptedKeyMaterial": "@wrapped-material",
             "ValidTo": int(time.time()) + 30 * 86_400,
             "KeyMaterialDescription": "fuzz material",
+        },
+        {
+            "KeyId": "@pending-import-ec-key",
+            "ImportToken": "@ec-import-token",
+            "EncryptedKeyMaterial": "@wrapped-ec-material",
+            "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE",
         },
     ],
     "ListAliases": [{}, {"KeyId": "@hsm-key", "Limit": 1}],

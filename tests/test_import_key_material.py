@@ -325,7 +325,7 @@ def test_sm2_wrapping_in_a_china_region_is_not_simulated(make_client: Any) -> No
 
 
 def test_the_import_example_of_the_keys_page_runs(kms: Any, kms_keystores: Any) -> None:
-    [block] = [b for b in python_blocks("keys.md") if "get_parameters_for_import" in b]
+    [block] = [b for b in python_blocks("keys.md") if "RSAES_OAEP_SHA_256" in b]
     namespace: dict[str, Any] = {"kms": kms, "ks": kms_keystores}
     exec(compile(block, "docs/keys.md", "exec"), namespace)
     assert metadata(kms, namespace["key_id"])["KeyState"] == "PendingImport"

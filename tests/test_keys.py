@@ -211,7 +211,7 @@ def test_symmetric_keys_are_encrypt_decrypt_only(lenient_kms: Any) -> None:
 @pytest.mark.parametrize(
     "params",
     [
-        {"Origin": "EXTERNAL", "KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"},
+        {"Origin": "EXTERNAL", "KeySpec": "ML_DSA_44", "KeyUsage": "SIGN_VERIFY"},
         {"MultiRegion": True},
     ],
 )

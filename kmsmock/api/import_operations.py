@@ -1,8 +1,10 @@
 """Imported key material: GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial.
 
-Only a symmetric encryption key created with Origin EXTERNAL takes imported
-material. The rules of its materials live in :mod:`kmsmock.domain.key_material`,
-the wrapping keys and import tokens in :mod:`kmsmock.domain.key_import`.
+A key created with Origin EXTERNAL takes imported material: symmetric
+encryption, HMAC, RSA or ECC. What material each key spec takes, and how it
+may be wrapped, lives in :mod:`kmsmock.domain.imported_material`; the rules
+of a key's materials in :mod:`kmsmock.domain.key_material`, the wrapping keys
+and import tokens in :mod:`kmsmock.domain.key_import`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import Final
 
 from ..domain.aws_error import AwsError
+from ..domain.imported_material import check_wrapping_for, read_material
 from ..domain.key_import import (
     WRAPPING_ALGORITHMS,
     ImportParameters,
@@ -27,6 +30,7 @@ from ..domain.key_material import (
     delete_material,
     import_material,
 )
+from ..domain.key_specs import SYMMETRIC_DEFAULT
 from ..domain.key_states import KeyUse
 from ..domain.keys import KmsKey
 from ..errors import UnimplementedOperationError
@@ -82,6 +86,7 @@ def get_parameters_for_import(ctx: Context, params: Params) -> Result:
     key = _imported_key(ctx, params, KeyUse.IMPORT)
     spec, algorithm = params["WrappingKeySpec"], params["WrappingAlgorithm"]
     _check_wrapping(ctx, spec, algorithm)
+    check_wrapping_for(key.arn, key.key_spec, spec, algorithm)
     parameters = new_parameters(spec, algorithm, ctx.now)
     kept = key.materials.import_parameters
     for token_id in [t for t, p in kept.items() if p.valid_to <= ctx.now]:
@@ -143,20 +148,33 @@ def _parameters_of(ctx: Context, key: KmsKey, token: bytes) -> ImportParameters:
     return parameters
 
 
+_SYMMETRIC_ONLY: Final = ("ImportType", "KeyMaterialId", "KeyMaterialDescription")
+"""ImportKeyMaterial parameters "only usable with symmetric encryption keys"."""
+
+
 @operation("ImportKeyMaterial")
 def import_key_material(ctx: Context, params: Params) -> Result:
     """ImportKeyMaterial: unwrap the material and import (or reimport) it into the key."""
     key = _imported_key(ctx, params, KeyUse.IMPORT)
+    if key.key_spec != SYMMETRIC_DEFAULT:
+        for name in _SYMMETRIC_ONLY:
+            if name in params:
+                raise AwsError(
+                    "ValidationException",
+                    f"{name} is valid only for symmetric encryption keys; {key.arn} key spec "
+                    f"is {key.key_spec}.",
+                )
     valid_to = _valid_to(ctx, params)
     parameters = _parameters_of(ctx, key, params["ImportToken"])
     try:
-        secret = unwrap(parameters, params["EncryptedKeyMaterial"])
+        unwrapped = unwrap(parameters, params["EncryptedKeyMaterial"])
     except UnwrapFailed:
         raise AwsError(
             "InvalidCiphertextException",
             f"KMS could not unwrap the key material with the wrapping key and the "
             f"{parameters.algorithm} algorithm of the import token.",
         ) from None
+    secret = read_material(key.key_spec, unwrapped)
     was_usable = key.materials.complete()
     material = import_material(
         key.materials,

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from ..domain import backing
 from ..domain.aws_error import AwsError
+from ..domain.imported_material import check_importable
 from ..domain.key_specs import ALGORITHM_MEMBERS, LEGACY_SPECS, algorithms, check_key_kind
 from ..domain.key_states import KeyState, KeyUse
 from ..domain.keys import (
@@ -201,10 +202,8 @@ def _check_standard_key(ctx: Context, params: Params, origin: str) -> tuple[str,
             "ValidationException", "XksKeyId is valid only with Origin EXTERNAL_KEY_STORE."
         )
     usage = check_key_kind(spec, params.get("KeyUsage"), ctx.region)
-    if origin == "EXTERNAL" and spec != SYMMETRIC:
-        raise UnimplementedOperationError(
-            "CreateKey", f"Origin EXTERNAL with KeySpec {spec} (imported asymmetric or HMAC key)"
-        )
+    if origin == "EXTERNAL":
+        check_importable(spec)
     if params.get("MultiRegion"):
         raise UnimplementedOperationError("CreateKey", "MultiRegion=True")
     return spec, usage

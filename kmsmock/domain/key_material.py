@@ -1,4 +1,4 @@
-"""The key materials of a symmetric encryption KMS key: generated or imported, rotated, expired.
+"""The key materials of a KMS key: generated or imported, rotated, expired.
 
 A symmetric encryption key holds its key materials in a :class:`KeyMaterials`,
 each with a 64-hex-digit id. One is CURRENT: it encrypts and decrypts. The
@@ -16,6 +16,10 @@ that has not happened yet).
   Imported material may expire, and may be deleted; the key is usable only
   while every material associated with it for good is imported (its key
   state is derived from that: PendingImport otherwise).
+
+An HMAC key holds its secret as its one material, and so does an asymmetric
+key with EXTERNAL origin its imported private key (PKCS #8 DER): they never
+rotate, so their one material is imported once, and only reimported after.
 """
 
 from __future__ import annotations
@@ -208,19 +212,15 @@ def import_material(
 ) -> KeyMaterial:
     """Import ``secret`` as ImportKeyMaterial does, or raise the error AWS answers.
 
-    ``import_type`` defaults to NEW_KEY_MATERIAL before the first import and
-    to EXISTING_KEY_MATERIAL after it. New material becomes CURRENT if it is
+    ``secret`` fits the key's spec already
+    (:func:`kmsmock.domain.imported_material.read_material`). ``import_type``
+    defaults to NEW_KEY_MATERIAL before the first import and to
+    EXISTING_KEY_MATERIAL after it. New material becomes CURRENT if it is
     the key's first, and PENDING_ROTATION otherwise (one at a time); existing
     material must be one the key already has, as ``material_id`` (if given)
     names it. A reimport replaces the material's expiry, and its description
     if one is given.
     """
-    if len(secret) != MATERIAL_BYTES:
-        raise AwsError(
-            "IncorrectKeyMaterialException",
-            f"The key material must be a 256-bit symmetric key; this one has {len(secret) * 8} "
-            "bits.",
-        )
     computed = imported_material_id(key_id, secret)
     if import_type is None:
         import_type = "NEW_KEY_MATERIAL" if not materials.items else "EXISTING_KEY_MATERIAL"

@@ -126,8 +126,14 @@ def load_private_key(der: bytes) -> Any:
 
 
 def private_key_of(operation: str, key: KmsKey) -> Any:
-    """The key's private key, made now if this is its first use."""
+    """The key's private key: imported, or made now if this is its first use.
+
+    A key with imported material (Origin EXTERNAL) holds its private key as
+    its key material; the key state checks made sure it is imported.
+    """
     check_available(operation, key.key_spec)
+    if key.origin == "EXTERNAL":
+        return load_private_key(key.material)
     if key.private_key is None:
         key.private_key = generate_private_key(key.key_spec)
     return load_private_key(key.private_key)

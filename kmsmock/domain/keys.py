@@ -94,7 +94,12 @@ class KmsKey:
 
     @property
     def material(self) -> bytes:
-        """The current key material's AES key (the key must be usable)."""
+        """The current key material (the key must be usable).
+
+        A symmetric encryption key's AES key, an HMAC key's secret, or the
+        imported private key (PKCS #8 DER) of an asymmetric key with Origin
+        EXTERNAL.
+        """
         current = self.materials.current()
         assert current is not None and current.secret is not None, "a usable key has material"
         return current.secret
