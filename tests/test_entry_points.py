@@ -203,7 +203,9 @@ def test_region_becomes_aws_default_region_only_when_unset(monkeypatch: pytest.M
 
 
 def test_unimplemented_operation_fails_with_an_error_naming_it(kms: Any) -> None:
-    with pytest.raises(kmsmock.UnimplementedOperationError, match="'GenerateRandom' with Recipient"):
+    with pytest.raises(
+        kmsmock.UnimplementedOperationError, match="'GenerateRandom' with Recipient"
+    ):
         kms.generate_random(NumberOfBytes=8, Recipient={"AttestationDocument": b"doc"})
 
 

@@ -16,7 +16,9 @@ from kmsmock.calls import REFUSED
 
 def test_a_refused_call_shows_in_the_call_log(kms: Any, kms_keystores: Any) -> None:
     # Every operation is simulated; the Recipient parameter (Nitro Enclaves) is still refused.
-    with pytest.raises(kmsmock.UnimplementedOperationError, match="'GenerateRandom' with Recipient"):
+    with pytest.raises(
+        kmsmock.UnimplementedOperationError, match="'GenerateRandom' with Recipient"
+    ):
         kms.generate_random(NumberOfBytes=8, Recipient={"AttestationDocument": b"doc"})
     (call,) = kms_keystores.calls
     assert call.operation == "GenerateRandom"

@@ -75,7 +75,9 @@ def test_unknown_targets_are_unknown_operations(kms_keystores: Any, target: str 
 
 def test_an_unimplemented_operation_raises_an_error_naming_it(kms_keystores: Any) -> None:
     body = '{"NumberOfBytes": 8, "Recipient": {"AttestationDocument": "ZG9j"}}'
-    with pytest.raises(kmsmock.UnimplementedOperationError, match="'GenerateRandom' with Recipient"):
+    with pytest.raises(
+        kmsmock.UnimplementedOperationError, match="'GenerateRandom' with Recipient"
+    ):
         post("TrentService.GenerateRandom", body)
 
 

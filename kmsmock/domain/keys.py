@@ -244,7 +244,11 @@ def schedule_deletion(key: KmsKey, *, now: float, days: int) -> None:
     """
     key.check_use(KeyUse.SCHEDULE_DELETION)
     key.pending_window_days = days
-    if key.related is None or key.related.regions == [key.region]:
+    related = key.related
+    waits = (
+        related is not None and related.primary_region == key.region and len(related.regions) > 1
+    )
+    if not waits:
         start_waiting_period(key, now)
 
 
