@@ -63,7 +63,6 @@ NOT_SIMULATED = (
     "KeyPairSpec ",
     "SigningAlgorithm ED25519_PH_SHA_512",
     "Origin EXTERNAL",
-    "MultiRegion",
     "Recipient",
     "WrappingKeySpec SM2",
 )
@@ -127,6 +126,7 @@ PLACEHOLDERS = (
     "@pending-import-key",
     "@import-token",
     "@wrapped-material",
+    "@mrk-key",
 )
 
 
@@ -175,6 +175,8 @@ def build_world(kms: Any) -> World:
             ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
             ImportType="NEW_KEY_MATERIAL",
         )
+    mrk = kms.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
+    kms.replicate_key(KeyId=mrk, ReplicaRegion="us-west-2")
     pending_import = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
     pending_token, pending_wrapped = wrapped_material(kms, pending_import)
     values.update(
@@ -200,6 +202,7 @@ def build_world(kms: Any) -> World:
             "@pending-import-key": pending_import,
             "@import-token": base64.b64encode(pending_token).decode(),
             "@wrapped-material": base64.b64encode(pending_wrapped).decode(),
+            "@mrk-key": mrk,
         }
     )
     return world
@@ -587,7 +590,15 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
     "ListResourceTags": [{"KeyId": "@standard-key", "Limit": 1}],
     "ListRetirableGrants": [{"RetiringPrincipal": ADMIN_ROLE}, {"RetiringPrincipal": APP_ROLE}],
     "PutKeyPolicy": [{"KeyId": "@standard-key", "PolicyName": "default", "Policy": POLICY}],
-    "RotateKeyOnDemand": [{"KeyId": "@standard-key"}, {"KeyId": "@imported-key"}],
+    "ReplicateKey": [
+        {"KeyId": "@mrk-key", "ReplicaRegion": "eu-west-1"},
+        {"KeyId": "@mrk-key", "ReplicaRegion": "ap-south-1", "Description": "d", "Policy": POLICY},
+    ],
+    "RotateKeyOnDemand": [
+        {"KeyId": "@standard-key"},
+        {"KeyId": "@imported-key"},
+        {"KeyId": "@mrk-key"},
+    ],
     "ReEncrypt": [
         {"CiphertextBlob": "@ciphertext", "DestinationKeyId": "@standard-key"},
         {
@@ -623,6 +634,7 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
         {"CustomKeyStoreId": "@idle-store", "KeyStorePassword": "another-password"},
     ],
     "UpdateKeyDescription": [{"KeyId": "@hsm-key", "Description": "new"}],
+    "UpdatePrimaryRegion": [{"KeyId": "@mrk-key", "PrimaryRegion": "us-west-2"}],
     "Verify": [
         {
             "KeyId": "@sign-key",

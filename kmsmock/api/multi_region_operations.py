@@ -45,6 +45,7 @@ def replicate_key(ctx: Context, params: Params) -> Result:
     if policy is not None:
         check_policy(policy)
     tags = checked_tags(params["Tags"]) if "Tags" in params else {}
+    multi_region.check_replicable(primary, region)  # before the replica's Region is touched
     scope = ctx.kms.scope(primary.account_id, region)
     replica = multi_region.replicate(
         primary,

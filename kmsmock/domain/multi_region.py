@@ -27,6 +27,7 @@ from .keys import KmsKey, RelatedKeys, default_policy
 
 __all__ = [
     "MultiRegionConfiguration",
+    "check_replicable",
     "configuration",
     "primary_of",
     "related_arn",
@@ -83,7 +84,7 @@ def primary_of(key: KmsKey, operation: str) -> None:
         )
 
 
-def _check_replicable(primary: KmsKey, region: str) -> RelatedKeys:
+def check_replicable(primary: KmsKey, region: str) -> RelatedKeys:
     """The related keys ``primary`` belongs to, if it may be replicated into ``region``."""
     related = primary.related
     if related is None:
@@ -131,7 +132,7 @@ def replicate(
 ) -> KmsKey:
     """A new replica of ``primary`` in ``region`` (it is checked here; nothing changes if
     refused). The replica is complete at once: Enabled, or PendingImport."""
-    related = _check_replicable(primary, region)
+    related = check_replicable(primary, region)
     generated_pair = primary.key_spec != SYMMETRIC_DEFAULT and primary.key_spec not in (
         HMAC_KEY_BYTES
     )
