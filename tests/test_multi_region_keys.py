@@ -35,6 +35,13 @@ def primary(kms: Any, **params: Any) -> str:
     return str(kms.create_key(MultiRegion=True, **params)["KeyMetadata"]["KeyId"])
 
 
+def replicated(kms: Any, **params: Any) -> str:
+    """A multi-Region primary key in us-east-1 with a replica in us-west-2; its id."""
+    key_id = primary(kms, **params)
+    kms.replicate_key(KeyId=key_id, ReplicaRegion=WEST)
+    return key_id
+
+
 def config(kms: Any, key_id: str) -> dict[str, Any]:
     return dict(kms.describe_key(KeyId=key_id)["KeyMetadata"]["MultiRegionConfiguration"])
 
@@ -80,8 +87,7 @@ def test_a_replica_has_the_same_id_and_both_keys_show_the_set(kms: Any, west: An
 
 
 def test_ciphertext_from_one_region_decrypts_in_the_other(kms: Any, west: Any) -> None:
-    key_id = primary(kms)
-    kms.replicate_key(KeyId=key_id, ReplicaRegion=WEST)
+    key_id = replicated(kms)
     east_blob = kms.encrypt(KeyId=key_id, Plaintext=b"east", EncryptionContext={"c": "1"})
     answer = west.decrypt(CiphertextBlob=east_blob["CiphertextBlob"], EncryptionContext={"c": "1"})
     assert (answer["Plaintext"], answer["KeyId"]) == (b"east", arn(WEST, key_id))
@@ -123,8 +129,7 @@ def test_signatures_macs_and_rsa_ciphertexts_work_across_regions(kms: Any, west:
 def test_rotation_happens_on_the_primary_and_applies_to_replicas(
     kms: Any, west: Any, kms_keystores: Any
 ) -> None:
-    key_id = primary(kms)
-    kms.replicate_key(KeyId=key_id, ReplicaRegion=WEST)
+    key_id = replicated(kms)
     old = west.encrypt(KeyId=key_id, Plaintext=b"old")["CiphertextBlob"]
     for call in (west.rotate_key_on_demand, west.enable_key_rotation, west.disable_key_rotation):
         code, message = error_of(call, KeyId=key_id)
@@ -150,8 +155,7 @@ def test_rotation_happens_on_the_primary_and_applies_to_replicas(
 
 
 def test_update_primary_region_swaps_the_roles(kms: Any, west: Any, make_client: Any) -> None:
-    key_id = primary(kms)
-    kms.replicate_key(KeyId=key_id, ReplicaRegion=WEST)
+    key_id = replicated(kms)
     kms.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=100)
     assert kms.update_primary_region(KeyId=key_id, PrimaryRegion=WEST)["ResponseMetadata"]
     expected = {
@@ -189,8 +193,7 @@ def test_update_primary_region_swaps_the_roles(kms: Any, west: Any, make_client:
 def test_replicate_key_refuses_a_region_it_cannot_use(
     kms: Any, west: Any, region: str, code: str
 ) -> None:
-    key_id = primary(kms)
-    kms.replicate_key(KeyId=key_id, ReplicaRegion=WEST)
+    key_id = replicated(kms)
     before = kms.describe_key(KeyId=key_id)["KeyMetadata"]
     assert error_code(kms.replicate_key, KeyId=key_id, ReplicaRegion=region) == code
     assert kms.describe_key(KeyId=key_id)["KeyMetadata"] == before
@@ -201,8 +204,7 @@ def test_replicate_key_refuses_keys_that_are_not_primary_keys(kms: Any, west: An
     code, message = error_of(kms.replicate_key, KeyId=single, ReplicaRegion=WEST)
     assert (code, "not a multi-Region key" in message) == ("UnsupportedOperationException", True)
     assert west.list_keys()["Keys"] == []
-    key_id = primary(kms)
-    kms.replicate_key(KeyId=key_id, ReplicaRegion=WEST)
+    key_id = replicated(kms)
     code = error_code(west.replicate_key, KeyId=key_id, ReplicaRegion="eu-west-1")
     assert code == "UnsupportedOperationException"
     assert error_code(kms.replicate_key, KeyId="mrk-" + "0" * 32, ReplicaRegion=WEST) == (
@@ -226,8 +228,7 @@ def test_multi_region_keys_are_refused_in_custom_key_stores(kms: Any) -> None:
 def test_a_primary_with_replicas_waits_in_pending_replica_deletion(
     kms: Any, west: Any, kms_keystores: Any, _frozen: float
 ) -> None:
-    key_id = primary(kms)
-    kms.replicate_key(KeyId=key_id, ReplicaRegion=WEST)
+    key_id = replicated(kms)
     answer = kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
     assert answer["KeyState"] == "PendingReplicaDeletion" and "DeletionDate" not in answer
     metadata = kms.describe_key(KeyId=key_id)["KeyMetadata"]
@@ -257,8 +258,7 @@ def test_a_primary_with_replicas_waits_in_pending_replica_deletion(
 
 
 def test_a_pending_replica_deletion_can_be_cancelled(kms: Any, west: Any) -> None:
-    key_id = primary(kms)
-    kms.replicate_key(KeyId=key_id, ReplicaRegion=WEST)
+    key_id = replicated(kms)
     kms.schedule_key_deletion(KeyId=key_id)
     assert error_code(kms.schedule_key_deletion, KeyId=key_id) == "KMSInvalidStateException"
     assert kms.cancel_key_deletion(KeyId=key_id)["KeyId"] == arn(EAST, key_id)
@@ -269,8 +269,7 @@ def test_a_pending_replica_deletion_can_be_cancelled(kms: Any, west: Any) -> Non
 def test_a_replica_can_be_made_again_after_it_is_deleted(
     kms: Any, west: Any, kms_keystores: Any
 ) -> None:
-    key_id = primary(kms)
-    kms.replicate_key(KeyId=key_id, ReplicaRegion=WEST)
+    key_id = replicated(kms)
     blob = west.encrypt(KeyId=key_id, Plaintext=b"kept")["CiphertextBlob"]
     west.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
     assert error_code(kms.replicate_key, KeyId=key_id, ReplicaRegion=WEST) == (

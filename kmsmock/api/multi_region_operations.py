@@ -23,12 +23,10 @@ __all__: list[str] = []
 def _check_region(ctx: Context, member: str, region: str) -> None:
     """Refuse a Region that is not a KMS Region of the caller's partition."""
     regions = kms_regions(ctx.region)
-    if regions and region not in regions:
-        raise AwsError(
-            "UnsupportedOperationException",
-            f"{member} {region} is not a Region in which KMS is available in the partition of "
-            f"{ctx.region}.",
-        )
+    if not regions or region in regions:
+        return  # known, or the caller's own Region is one botocore does not know
+    message = f"{member} {region} is not a KMS Region in the partition of {ctx.region}."
+    raise AwsError("UnsupportedOperationException", message)
 
 
 @operation("ReplicateKey")
