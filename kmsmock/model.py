@@ -19,6 +19,7 @@ __all__ = [
     "error_description",
     "error_status",
     "key_reference_rules",
+    "kms_regions",
     "modeled_errors",
     "service_model",
     "shape_pattern",
@@ -167,3 +168,22 @@ def connection_error_codes_for(store_type: str) -> tuple[str, ...]:
         if store_type in _STORE_TYPE_SECTIONS.get(heading.strip(), ()):
             listed.update(_LISTED_CODE.findall(section))
     return tuple(code for code in connection_error_codes() if code in listed)
+
+
+@functools.cache
+def kms_regions(region: str) -> frozenset[str]:
+    """The Regions of ``region``'s partition that botocore's endpoints offer KMS in.
+
+    Empty when botocore knows no partition for ``region`` (a made-up Region
+    a test calls from): then no Region can be told apart as unknown.
+    """
+    from botocore.exceptions import UnknownRegionError
+    from botocore.loaders import create_loader
+    from botocore.regions import EndpointResolver
+
+    resolver = EndpointResolver(create_loader().load_data("endpoints"))
+    try:
+        partition = resolver.get_partition_for_region(region)
+    except UnknownRegionError:
+        return frozenset()
+    return frozenset(resolver.get_available_endpoints("kms", partition))

@@ -203,8 +203,10 @@ def test_region_becomes_aws_default_region_only_when_unset(monkeypatch: pytest.M
 
 
 def test_unimplemented_operation_fails_with_an_error_naming_it(kms: Any) -> None:
-    with pytest.raises(kmsmock.UnimplementedOperationError, match="'UpdatePrimaryRegion'"):
-        kms.update_primary_region(KeyId="alias/x", PrimaryRegion="us-west-2")
+    with pytest.raises(
+        kmsmock.UnimplementedOperationError, match="'GenerateRandom' with Recipient"
+    ):
+        kms.generate_random(NumberOfBytes=8, Recipient={"AttestationDocument": b"doc"})
 
 
 def test_fixture_and_marker_through_pytest(pytester: pytest.Pytester) -> None:

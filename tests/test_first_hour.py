@@ -10,18 +10,22 @@ from botocore.exceptions import ClientError
 from kms_helpers import create_cloudhsm, create_xks, state
 
 import kmsmock
+from kmsmock.api.registry import HANDLERS
 from kmsmock.calls import REFUSED
 
 
 def test_a_refused_call_shows_in_the_call_log(kms: Any, kms_keystores: Any) -> None:
-    with pytest.raises(kmsmock.UnimplementedOperationError, match="'UpdatePrimaryRegion'"):
-        kms.update_primary_region(KeyId="alias/x", PrimaryRegion="us-west-2")
+    # Every operation is simulated; the Recipient parameter (Nitro Enclaves) is still refused.
+    with pytest.raises(
+        kmsmock.UnimplementedOperationError, match="'GenerateRandom' with Recipient"
+    ):
+        kms.generate_random(NumberOfBytes=8, Recipient={"AttestationDocument": b"doc"})
     (call,) = kms_keystores.calls
-    assert call.operation == "UpdatePrimaryRegion"
+    assert call.operation == "GenerateRandom"
     assert call.error_code == REFUSED
     assert not call.ok
-    assert "UpdatePrimaryRegion" in (call.error_message or "")
-    assert call.params["PrimaryRegion"] == "us-west-2"
+    assert "Recipient" in (call.error_message or "")
+    assert call.params["NumberOfBytes"] == 8
 
 
 def test_a_refused_feature_shows_in_the_call_log(kms: Any, kms_keystores: Any) -> None:
@@ -147,7 +151,11 @@ def test_fail_next_connect_refuses_a_code_of_the_other_store_type(
     kms_keystores.fail_next_connect(xks_store, "INTERNAL_ERROR")
 
 
-def test_inject_error_refuses_an_operation_kmsmock_does_not_simulate(kms_keystores: Any) -> None:
+def test_inject_error_refuses_an_operation_kmsmock_does_not_simulate(
+    kms_keystores: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # kmsmock simulates every operation of the model now: take one away to see the refusal.
+    monkeypatch.delitem(HANDLERS, "UpdatePrimaryRegion")
     with pytest.raises(
         ValueError, match=r"does not simulate UpdatePrimaryRegion.*it simulates: .*Encrypt"
     ):

@@ -63,7 +63,6 @@ NOT_SIMULATED = (
     "KeyPairSpec ",
     "SigningAlgorithm ED25519_PH_SHA_512",
     "Origin EXTERNAL",
-    "MultiRegion",
     "Recipient",
     "WrappingKeySpec SM2",
 )
@@ -130,6 +129,7 @@ PLACEHOLDERS = (
     "@pending-import-ec-key",
     "@ec-import-token",
     "@wrapped-ec-material",
+    "@mrk-key",
 )
 
 
@@ -178,6 +178,8 @@ def build_world(kms: Any) -> World:
             ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
             ImportType="NEW_KEY_MATERIAL",
         )
+    mrk = kms.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
+    kms.replicate_key(KeyId=mrk, ReplicaRegion="us-west-2")
     pending_import = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
     pending_token, pending_wrapped = wrapped_material(kms, pending_import)
     pending_ec = kms.create_key(Origin="EXTERNAL", KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")[
@@ -210,6 +212,7 @@ def build_world(kms: Any) -> World:
             "@pending-import-ec-key": pending_ec,
             "@ec-import-token": base64.b64encode(ec_token).decode(),
             "@wrapped-ec-material": base64.b64encode(ec_wrapped).decode(),
+            "@mrk-key": mrk,
         }
     )
     return world
@@ -623,7 +626,15 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
     "ListResourceTags": [{"KeyId": "@standard-key", "Limit": 1}],
     "ListRetirableGrants": [{"RetiringPrincipal": ADMIN_ROLE}, {"RetiringPrincipal": APP_ROLE}],
     "PutKeyPolicy": [{"KeyId": "@standard-key", "PolicyName": "default", "Policy": POLICY}],
-    "RotateKeyOnDemand": [{"KeyId": "@standard-key"}, {"KeyId": "@imported-key"}],
+    "ReplicateKey": [
+        {"KeyId": "@mrk-key", "ReplicaRegion": "eu-west-1"},
+        {"KeyId": "@mrk-key", "ReplicaRegion": "ap-south-1", "Description": "d", "Policy": POLICY},
+    ],
+    "RotateKeyOnDemand": [
+        {"KeyId": "@standard-key"},
+        {"KeyId": "@imported-key"},
+        {"KeyId": "@mrk-key"},
+    ],
     "ReEncrypt": [
         {"CiphertextBlob": "@ciphertext", "DestinationKeyId": "@standard-key"},
         {
@@ -659,6 +670,7 @@ TEMPLATES: dict[str, list[dict[str, Any]]] = {
         {"CustomKeyStoreId": "@idle-store", "KeyStorePassword": "another-password"},
     ],
     "UpdateKeyDescription": [{"KeyId": "@hsm-key", "Description": "new"}],
+    "UpdatePrimaryRegion": [{"KeyId": "@mrk-key", "PrimaryRegion": "us-west-2"}],
     "Verify": [
         {
             "KeyId": "@sign-key",

@@ -212,7 +212,6 @@ def test_symmetric_keys_are_encrypt_decrypt_only(lenient_kms: Any) -> None:
     "params",
     [
         {"Origin": "EXTERNAL", "KeySpec": "ML_DSA_44", "KeyUsage": "SIGN_VERIFY"},
-        {"MultiRegion": True},
     ],
 )
 def test_key_kinds_kmsmock_does_not_simulate_fail_clearly(kms: Any, params: dict[str, Any]) -> None:

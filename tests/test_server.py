@@ -147,10 +147,12 @@ def test_a_missing_or_unknown_target_is_an_unknown_operation(
 
 
 def test_an_operation_kmsmock_does_not_simulate_answers_501(kms_server: Any) -> None:
-    answer = raw(kms_server, b"{}", {**SIGNED, "X-Amz-Target": "TrentService.UpdatePrimaryRegion"})
+    body = b'{"NumberOfBytes": 8, "Recipient": {"AttestationDocument": "ZG9j"}}'
+    answer = raw(kms_server, body, {**SIGNED, "X-Amz-Target": "TrentService.GenerateRandom"})
     assert answer.status_code == 501
     assert answer.json()["__type"] == "UnimplementedOperationError"
-    assert "UpdatePrimaryRegion" in answer.json()["message"]
+    assert "GenerateRandom" in answer.json()["message"]
+    assert "Recipient" in answer.json()["message"]
 
 
 def test_a_body_over_the_limit_is_refused_with_413(kms_server: Any) -> None:

@@ -169,3 +169,26 @@ def test_sigterm_stops_a_server_cleanly_and_its_state_is_kept(tmp_path: Path) ->
     assert "stopped" in errors and "Traceback" not in errors
     with KmsServer(state_file=path) as server:
         assert state(client(server), store_id) == ("DISCONNECTED", None)
+
+
+def test_a_restarted_server_keeps_multi_region_keys_related(tmp_path: Path) -> None:
+    path = tmp_path / "kms.json"
+    with KmsServer(state_file=path) as server:
+        east, west = client(server), client(server, region="us-west-2")
+        key_id = east.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
+        east.replicate_key(KeyId=key_id, ReplicaRegion="us-west-2")
+        blob = east.encrypt(KeyId=key_id, Plaintext=b"kept")["CiphertextBlob"]
+        east.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+        before = {
+            name: kms.describe_key(KeyId=key_id)["KeyMetadata"]
+            for name, kms in (("east", east), ("west", west))
+        }
+    with KmsServer(state_file=path) as server:
+        east, west = client(server), client(server, region="us-west-2")
+        for name, kms in (("east", east), ("west", west)):
+            assert kms.describe_key(KeyId=key_id)["KeyMetadata"] == before[name]
+        assert west.decrypt(CiphertextBlob=blob)["Plaintext"] == b"kept"
+        # Still one set: the replica's deletion starts the primary's waiting period.
+        west.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+        control(server, "POST", "/clock/advance", {"seconds": 7 * 86400 + 1})
+        assert east.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingDeletion"

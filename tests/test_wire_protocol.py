@@ -74,8 +74,11 @@ def test_unknown_targets_are_unknown_operations(kms_keystores: Any, target: str 
 
 
 def test_an_unimplemented_operation_raises_an_error_naming_it(kms_keystores: Any) -> None:
-    with pytest.raises(kmsmock.UnimplementedOperationError, match="'UpdatePrimaryRegion'"):
-        post("TrentService.UpdatePrimaryRegion", "{}")
+    body = '{"NumberOfBytes": 8, "Recipient": {"AttestationDocument": "ZG9j"}}'
+    with pytest.raises(
+        kmsmock.UnimplementedOperationError, match="'GenerateRandom' with Recipient"
+    ):
+        post("TrentService.GenerateRandom", body)
 
 
 def test_wrong_json_types_are_serialization_exceptions(kms_keystores: Any) -> None:

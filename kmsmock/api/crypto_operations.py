@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from ..domain import backing, ciphertext
+from ..domain import backing, ciphertext, multi_region
 from ..domain.aws_error import AwsError
 from ..domain.connection import Action, gate
 from ..domain.key_lookup import parse_key_arn
@@ -86,12 +86,13 @@ def _invalid_ciphertext() -> AwsError:
 
 
 def _blob_key(ctx: Context, envelope: ciphertext.Envelope) -> KmsKey:
-    """The key a blob names; the header must name the key's ARN exactly."""
+    """The key a blob names; the header must name the key's ARN exactly, or (a multi-Region
+    key) the ARN of a key related to it in another Region: related keys share material."""
     arn = parse_key_arn(envelope.key_arn)
-    if arn is None or arn.kind != "key" or arn.region != ctx.region:
+    if arn is None or arn.kind != "key":
         raise _invalid_ciphertext()
-    key = ctx.kms.peek(arn.account_id, arn.region).keys.get(arn.name)
-    if key is None or key.arn != envelope.key_arn:
+    key = ctx.kms.peek(arn.account_id, ctx.region).keys.get(arn.name)
+    if key is None or not multi_region.same_key(key, envelope.key_arn):
         raise _invalid_ciphertext()
     return key
 
@@ -117,7 +118,7 @@ def _decrypt(
         envelope = ciphertext.read_envelope(blob)
     except ciphertext.InvalidBlob:
         raise _invalid_ciphertext() from None
-    if named is not None and named.arn != envelope.key_arn:
+    if named is not None and not multi_region.same_key(named, envelope.key_arn):
         raise AwsError(
             "IncorrectKeyException",
             "The key ID in the request does not identify a CMK that can perform this operation.",

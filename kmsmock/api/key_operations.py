@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import NamedTuple
 
-from ..domain import backing
+from ..domain import backing, multi_region
 from ..domain.aws_error import AwsError
 from ..domain.imported_material import check_importable
 from ..domain.key_specs import ALGORITHM_MEMBERS, LEGACY_SPECS, algorithms, check_key_kind
@@ -18,7 +18,6 @@ from ..domain.keys import (
     schedule_deletion,
 )
 from ..domain.stores import CustomKeyStore
-from ..errors import UnimplementedOperationError
 from .key_reference import find_key, key_owner
 from .paging import Page, paginate
 from .registry import Context, Memo, Params, Result, epoch, operation
@@ -53,6 +52,9 @@ class KeyView(NamedTuple):
     valid_to: float | None
     key_spec: str = SYMMETRIC
     key_usage: str = ENCRYPT_DECRYPT
+    multi_region: multi_region.MultiRegionConfiguration | None = None
+    pending_window_days: int | None = None
+    """Shown only while the key waits for its replicas (PendingReplicaDeletion)."""
 
 
 def key_view(key: KmsKey) -> KeyView:
@@ -75,6 +77,10 @@ def key_view(key: KmsKey) -> KeyView:
         valid_to=valid_to if key.origin == "EXTERNAL" else None,
         key_spec=key.key_spec,
         key_usage=key.key_usage,
+        multi_region=multi_region.configuration(key),
+        pending_window_days=(
+            key.pending_window_days if key.state is KeyState.PENDING_REPLICA_DELETION else None
+        ),
     )
 
 
@@ -105,10 +111,19 @@ def key_metadata(view: KeyView) -> Result:
         "Origin": view.origin,
         "KeyManager": "CUSTOMER",
         **key_kind(view.key_spec, view.key_usage),
-        "MultiRegion": False,
+        "MultiRegion": view.multi_region is not None,
     }
+    if view.multi_region is not None:
+        key_type, (primary_arn, primary_region), replicas = view.multi_region
+        metadata["MultiRegionConfiguration"] = {
+            "MultiRegionKeyType": key_type,
+            "PrimaryKey": {"Arn": primary_arn, "Region": primary_region},
+            "ReplicaKeys": [{"Arn": arn, "Region": region} for arn, region in replicas],
+        }
     if view.deletion_date is not None:
         metadata["DeletionDate"] = epoch(view.deletion_date)
+    if view.pending_window_days is not None:
+        metadata["PendingDeletionWindowInDays"] = view.pending_window_days
     if view.store_id is not None:
         metadata["CustomKeyStoreId"] = view.store_id
     if view.cloudhsm_cluster_id is not None:
@@ -204,8 +219,6 @@ def _check_standard_key(ctx: Context, params: Params, origin: str) -> tuple[str,
     usage = check_key_kind(spec, params.get("KeyUsage"), ctx.region)
     if origin == "EXTERNAL":
         check_importable(spec)
-    if params.get("MultiRegion"):
-        raise UnimplementedOperationError("CreateKey", "MultiRegion=True")
     return spec, usage
 
 
@@ -237,6 +250,7 @@ def create_key(ctx: Context, params: Params) -> Result:
         tags=tags,
         key_spec=spec,
         key_usage=usage,
+        multi_region=bool(params.get("MultiRegion")),
     )
     scope.add_key(key)
     return _key_answer(key_view(key))
@@ -282,20 +296,21 @@ def update_key_description(ctx: Context, params: Params) -> Result:
 
 @operation("ScheduleKeyDeletion")
 def schedule_key_deletion(ctx: Context, params: Params) -> Result:
-    """ScheduleKeyDeletion: PendingDeletion for 7 to 30 days on the mock clock."""
+    """ScheduleKeyDeletion: PendingDeletion for 7 to 30 days on the mock clock.
+
+    A multi-Region primary key with replicas is PendingReplicaDeletion, with no
+    deletion date, until the last of them is deleted.
+    """
     days = params.get("PendingWindowInDays", 30)
     if not 7 <= days <= 30:
         raise AwsError("ValidationException", "PendingWindowInDays must be between 7 and 30")
     key = find_key(ctx, params["KeyId"], KeyUse.READ)
     schedule_deletion(key, now=ctx.now, days=days)
-    ctx.kms.schedule_removal(key_owner(ctx, key), key)
-    assert key.deletion_date is not None
-    return {
-        "KeyId": key.arn,
-        "DeletionDate": epoch(key.deletion_date),
-        "KeyState": KeyState.PENDING_DELETION.value,
-        "PendingWindowInDays": days,
-    }
+    result: Result = {"KeyId": key.arn, "KeyState": key.state.value, "PendingWindowInDays": days}
+    if key.deletion_date is not None:
+        ctx.kms.schedule_removal(key_owner(ctx, key), key)
+        result["DeletionDate"] = epoch(key.deletion_date)
+    return result
 
 
 @operation("CancelKeyDeletion")

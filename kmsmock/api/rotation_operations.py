@@ -1,5 +1,8 @@
 """Key rotation: automatic (Enable/Disable/GetKeyRotationStatus), on demand, and ListKeyRotations.
 
+A multi-Region key rotates on its primary key, and its replicas share the
+rotated material; a replica answers GetKeyRotationStatus with its primary's.
+
 Automatic rotation runs on the mock clock (:mod:`kmsmock.domain.rotation`);
 an on-demand rotation completes at once. Keys in a custom key store rotate
 neither way; keys with imported key material (Origin EXTERNAL) rotate only
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..domain import rotation
+from ..domain import multi_region, rotation
 from ..domain.aws_error import AwsError
 from ..domain.key_material import (
     ON_DEMAND_ROTATION_QUOTA,
@@ -47,7 +50,17 @@ def _rotatable(ctx: Context, params: Params, use: KeyUse, origins: tuple[str, ..
             "UnsupportedOperationException",
             f"{key.arn} key spec is {key.key_spec} which is not valid for this operation.",
         )
+    if use is not KeyUse.READ:  # rotation happens on the primary, and applies to its replicas
+        multi_region.primary_of(key, ctx.operation)
     return find_key(ctx, params["KeyId"], use)
+
+
+def _primary(ctx: Context, key: KmsKey) -> KmsKey:
+    """The key whose automatic rotation status ``key`` shares: its primary key, or itself."""
+    if key.related is None or key.related.primary_region == key.region:
+        return key
+    found = ctx.kms.peek(key.account_id, key.related.primary_region).keys.get(key.id)
+    return key if found is None else found
 
 
 AUTOMATIC_ORIGINS: Final = ("AWS_KMS",)
@@ -64,11 +77,12 @@ def get_key_rotation_status(ctx: Context, params: Params) -> Result:
     if the deletion is cancelled.
     """
     key = _rotatable(ctx, params, KeyUse.READ, AUTOMATIC_ORIGINS)
-    enabled = key.next_rotation is not None and key.state is not KeyState.PENDING_DELETION
+    shared = _primary(ctx, key)
+    enabled = shared.next_rotation is not None and key.state is not KeyState.PENDING_DELETION
     result: Result = {"KeyRotationEnabled": enabled, "KeyId": key.arn}
-    if enabled and key.next_rotation is not None and key.rotation_period_days is not None:
-        result["RotationPeriodInDays"] = key.rotation_period_days
-        result["NextRotationDate"] = epoch(key.next_rotation)
+    if enabled and shared.next_rotation is not None and shared.rotation_period_days is not None:
+        result["RotationPeriodInDays"] = shared.rotation_period_days
+        result["NextRotationDate"] = epoch(shared.next_rotation)
     return result
 
 
@@ -102,6 +116,13 @@ def rotate_key_on_demand(ctx: Context, params: Params) -> Result:
         raise AwsError(
             "ConflictException",
             f"An automatic rotation of {key.arn} is scheduled to begin within 20 minutes.",
+        )
+    if key.origin == "EXTERNAL" and key.related is not None:
+        # RotateKeyOnDemand's KeyId text: not "multi-Region KMS keys with imported key material".
+        raise AwsError(
+            "UnsupportedOperationException",
+            f"{key.arn} is a multi-Region key with imported key material, which is not valid "
+            "for this operation.",
         )
     if key.origin == "EXTERNAL" and key.materials.pending_rotation() is None:
         raise AwsError(

@@ -12,7 +12,7 @@ from .key_reference import find_key
 from .paging import paginate
 from .registry import Context, Params, Result, operation
 
-__all__ = ["MAX_TAGS", "check_tag_keys", "checked_tags"]
+__all__ = ["MAX_TAGS", "check_tag_keys", "checked_tags", "tag_list"]
 
 MAX_TAGS: Final = 50
 """KMS quota: tags per KMS key."""

@@ -23,13 +23,19 @@ __all__ = ["KEY_RULES", "KeyState", "KeyUse", "Outcome", "check_key_use"]
 
 
 class KeyState(str, Enum):
-    """The KeyState values a symmetric encryption key can have."""
+    """The KeyState values kmsmock's keys can have.
+
+    Not simulated: the transient Creating and Updating states of multi-Region
+    keys (a replica is complete when ReplicateKey answers, and a new primary
+    Region when UpdatePrimaryRegion answers).
+    """
 
     ENABLED = "Enabled"
     DISABLED = "Disabled"
     PENDING_DELETION = "PendingDeletion"
     UNAVAILABLE = "Unavailable"
     PENDING_IMPORT = "PendingImport"
+    PENDING_REPLICA_DELETION = "PendingReplicaDeletion"
 
 
 class KeyUse(str, Enum):
@@ -47,6 +53,7 @@ class KeyUse(str, Enum):
     ROTATE_ON_DEMAND = "RotateKeyOnDemand"
     IMPORT = "GetParametersForImport, ImportKeyMaterial"
     DELETE_IMPORTED = "DeleteImportedKeyMaterial"
+    REPLICATE = "ReplicateKey, UpdatePrimaryRegion"
     READ = (
         "DescribeKey, GetKeyPolicy, PutKeyPolicy, ListKeyPolicies, ListResourceTags, "
         "GetKeyRotationStatus, ListKeyRotations, GetKeyLastUsage, ListAliases"
@@ -64,6 +71,7 @@ class Outcome(str, Enum):
     UNAVAILABLE = "KMSInvalidStateException: <key ARN> is unavailable."
     NOT_PENDING = "KMSInvalidStateException: <key ARN> is not pending deletion."
     IMPORT_PENDING = "KMSInvalidStateException: <key ARN> is pending import."
+    REPLICA_PENDING = "KMSInvalidStateException: <key ARN> is pending replica deletion."
     EXTERNAL = (
         "UnsupportedOperationException: <key ARN> origin is EXTERNAL which is not valid for "
         "this operation."
@@ -81,10 +89,11 @@ OK, DISABLED, PENDING, UNAVAILABLE, NOT_PENDING = (
     Outcome.UNAVAILABLE,
     Outcome.NOT_PENDING,
 )
-IMPORT_PENDING, EXTERNAL, CUSTOM_STORE = (
+IMPORT_PENDING, EXTERNAL, CUSTOM_STORE, REPLICA = (
     Outcome.IMPORT_PENDING,
     Outcome.EXTERNAL,
     Outcome.CUSTOM_STORE,
+    Outcome.REPLICA_PENDING,
 )
 _COLUMNS: Final = (
     KeyState.ENABLED,
@@ -92,6 +101,7 @@ _COLUMNS: Final = (
     KeyState.PENDING_DELETION,
     KeyState.UNAVAILABLE,
     KeyState.PENDING_IMPORT,
+    KeyState.PENDING_REPLICA_DELETION,
 )
 
 
@@ -99,23 +109,26 @@ def _row(*cells: Outcome) -> Mapping[KeyState, Outcome]:
     return dict(zip(_COLUMNS, cells, strict=True))
 
 
+# The table is wider than the line length so that it reads as the table it is.
+# ruff: noqa: E501
 KEY_RULES: Final[Mapping[KeyUse, Mapping[KeyState, Outcome]]] = {
-    #                              Enabled      Disabled     Deletion Unavailable   PendingImport
-    KeyUse.CRYPTO:            _row(OK,          DISABLED,    PENDING, UNAVAILABLE,  IMPORT_PENDING),
-    KeyUse.DATA_KEY_PAIR:     _row(OK,          DISABLED,    PENDING, UNAVAILABLE,  IMPORT_PENDING),
-    KeyUse.PUBLIC_KEY:        _row(OK,          DISABLED,    PENDING, UNAVAILABLE,  IMPORT_PENDING),
-    KeyUse.MAC:               _row(OK,          DISABLED,    PENDING, UNAVAILABLE,  IMPORT_PENDING),
-    KeyUse.ENABLE_DISABLE:    _row(OK,          OK,          PENDING, OK,           IMPORT_PENDING),
-    KeyUse.SCHEDULE_DELETION: _row(OK,          OK,          PENDING, OK,           OK),
-    KeyUse.CANCEL_DELETION:   _row(NOT_PENDING, NOT_PENDING, OK,      NOT_PENDING,  NOT_PENDING),
-    KeyUse.MODIFY:            _row(OK,          OK,          PENDING, OK,           OK),
-    KeyUse.ROTATION:          _row(OK,          DISABLED,    PENDING, OK,           EXTERNAL),
-    KeyUse.ROTATE_ON_DEMAND:  _row(OK,          DISABLED,    PENDING, CUSTOM_STORE, IMPORT_PENDING),
-    KeyUse.IMPORT:            _row(OK,          OK,          PENDING, CUSTOM_STORE, OK),
-    KeyUse.DELETE_IMPORTED:   _row(OK,          OK,          OK,      CUSTOM_STORE, OK),
-    KeyUse.READ:              _row(OK,          OK,          OK,      OK,           OK),
-    KeyUse.CREATE_GRANT:      _row(OK,          DISABLED,    PENDING, OK,           IMPORT_PENDING),
-    KeyUse.MANAGE_GRANTS:     _row(OK,          OK,          OK,      OK,           OK),
+    #                              Enabled     Disabled    Deletion Unavailable  PendingImport   ReplicaDeletion
+    KeyUse.CRYPTO:            _row(OK,         DISABLED,   PENDING, UNAVAILABLE, IMPORT_PENDING, REPLICA),
+    KeyUse.DATA_KEY_PAIR:     _row(OK,         DISABLED,   PENDING, UNAVAILABLE, IMPORT_PENDING, REPLICA),
+    KeyUse.PUBLIC_KEY:        _row(OK,         DISABLED,   PENDING, UNAVAILABLE, IMPORT_PENDING, REPLICA),
+    KeyUse.MAC:               _row(OK,         DISABLED,   PENDING, UNAVAILABLE, IMPORT_PENDING, REPLICA),
+    KeyUse.ENABLE_DISABLE:    _row(OK,         OK,         PENDING, OK,          IMPORT_PENDING, REPLICA),
+    KeyUse.SCHEDULE_DELETION: _row(OK,         OK,         PENDING, OK,          OK,            REPLICA),
+    KeyUse.CANCEL_DELETION:   _row(NOT_PENDING, NOT_PENDING, OK,     NOT_PENDING, NOT_PENDING,   OK),
+    KeyUse.MODIFY:            _row(OK,         OK,         PENDING, OK,          OK,            REPLICA),
+    KeyUse.ROTATION:          _row(OK,         DISABLED,   PENDING, OK,          EXTERNAL,      REPLICA),
+    KeyUse.ROTATE_ON_DEMAND:  _row(OK,         DISABLED,   PENDING, CUSTOM_STORE, IMPORT_PENDING, REPLICA),
+    KeyUse.IMPORT:            _row(OK,         OK,         PENDING, CUSTOM_STORE, OK,            REPLICA),
+    KeyUse.DELETE_IMPORTED:   _row(OK,         OK,         OK,     CUSTOM_STORE, OK,            OK),
+    KeyUse.REPLICATE:         _row(OK,         OK,         PENDING, UNAVAILABLE, OK,            REPLICA),
+    KeyUse.READ:              _row(OK,         OK,         OK,     OK,          OK,            OK),
+    KeyUse.CREATE_GRANT:      _row(OK,         DISABLED,   PENDING, OK,          IMPORT_PENDING, REPLICA),
+    KeyUse.MANAGE_GRANTS:     _row(OK,         OK,         OK,     OK,          OK,            OK),
 }  # fmt: skip
 """What each kind of use does in each key state.
 
@@ -123,6 +136,12 @@ Only a key with imported key material (Origin EXTERNAL) can be PendingImport,
 and only a key in a custom key store can be Unavailable: the import and
 on-demand rotation operations refuse a key of another origin before they read
 this table, so the CUSTOM_STORE cells say what AWS answers such a key anyway.
+Only a multi-Region primary key whose deletion is scheduled while it still has
+replica keys is PendingReplicaDeletion: as the ScheduleKeyDeletion reference
+says, it "cannot be replicated or used in cryptographic operations", and
+otherwise it is answered as a key pending deletion is, in its own words.
+Multi-Region keys cannot live in custom key stores, so ReplicateKey's
+Unavailable cell is never reached.
 """
 
 

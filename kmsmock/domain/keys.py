@@ -11,18 +11,20 @@ from .connection import Action, gate, keys_usable
 from .key_material import MATERIAL_BYTES, KeyMaterials, generated_materials
 from .key_specs import ENCRYPT_DECRYPT, HMAC_KEY_BYTES, SYMMETRIC_DEFAULT
 from .key_states import KeyState, KeyUse, check_key_use
-from .randomness import new_key_id
+from .randomness import new_key_id, new_multi_region_key_id
 from .stores import CloudHsmSettings, CustomKeyStore, KeyStoreType
 
 __all__ = [
     "Alias",
     "KmsKey",
     "LastUse",
+    "RelatedKeys",
     "cancel_deletion",
     "check_store_for_new_key",
     "default_policy",
     "new_key",
     "schedule_deletion",
+    "start_waiting_period",
 ]
 
 
@@ -31,6 +33,20 @@ class LastUse(NamedTuple):
 
     operation: str
     time: float
+
+
+@dataclass(eq=False, slots=True)
+class RelatedKeys:
+    """A set of related multi-Region keys, shared by each of them: where its keys are.
+
+    Every related key has the same key id in the same account, one per Region
+    in ``regions`` (in the order they were made); the one in
+    ``primary_region`` is the primary key. The rules that use it live in
+    :mod:`.multi_region`.
+    """
+
+    primary_region: str
+    regions: list[str]
 
 
 @dataclass(eq=False, slots=True)
@@ -47,7 +63,10 @@ class KmsKey:
     ``key_usage`` are CreateKey's KeySpec and KeyUsage. An asymmetric key's
     private key is ``private_key`` (PKCS #8 DER), made when first needed
     (:func:`kmsmock.domain.key_pairs.private_key_of`), so that creating an
-    RSA key costs no more than creating a symmetric one.
+    RSA key costs no more than creating a symmetric one. ``related`` is the
+    set of related multi-Region keys a multi-Region key belongs to (None: a
+    single-Region key); related keys whose material KMS generates share one
+    ``materials``, so that a rotation applies to all of them.
     """
 
     id: str
@@ -73,19 +92,24 @@ class KmsKey:
     key_spec: str = SYMMETRIC_DEFAULT
     key_usage: str = ENCRYPT_DECRYPT
     private_key: bytes | None = field(default=None, repr=False)
+    related: RelatedKeys | None = field(default=None, repr=False)
 
     @property
     def state(self) -> KeyState:
         """The key's current key state, derived from what it holds.
 
-        A key scheduled for deletion is PendingDeletion; otherwise a key whose
-        custom key store cannot use its keys (it is not CONNECTED) is
+        A key scheduled for deletion is PendingDeletion once its waiting period
+        runs (it has a deletion date), and PendingReplicaDeletion before (a
+        multi-Region primary key waiting for its replicas to be deleted);
+        otherwise a key whose custom key store cannot use its keys (it is not CONNECTED) is
         Unavailable; otherwise a key with imported key material that lacks
         any of it (never imported, deleted or expired) is PendingImport;
         otherwise it is Enabled or Disabled as its owner last set it.
         """
         if self.deletion_date is not None:
             return KeyState.PENDING_DELETION
+        if self.pending_window_days is not None:
+            return KeyState.PENDING_REPLICA_DELETION
         if self.store is not None and not keys_usable(self.store.state):
             return KeyState.UNAVAILABLE
         if self.origin == "EXTERNAL" and not self.materials.complete():
@@ -162,14 +186,16 @@ def new_key(
     tags: dict[str, str] | None = None,
     key_spec: str = SYMMETRIC_DEFAULT,
     key_usage: str = ENCRYPT_DECRYPT,
+    multi_region: bool = False,
 ) -> KmsKey:
     """A new key (the caller checked the store, the spec and the usage).
 
     It is Enabled, with fresh material for a symmetric or HMAC key (an
     asymmetric key's key pair is made when first used); or, with Origin
-    EXTERNAL, PendingImport until its material is imported.
+    EXTERNAL, PendingImport until its material is imported. A
+    ``multi_region`` key is a multi-Region primary key, with no replicas yet.
     """
-    key_id = new_key_id()
+    key_id = new_multi_region_key_id() if multi_region else new_key_id()
     return KmsKey(
         id=key_id,
         arn=f"arn:aws:kms:{region}:{account_id}:key/{key_id}",
@@ -191,6 +217,7 @@ def new_key(
         tags=dict(tags or {}),
         key_spec=key_spec,
         key_usage=key_usage,
+        related=RelatedKeys(region, [region]) if multi_region else None,
     )
 
 
@@ -214,10 +241,26 @@ def check_store_for_new_key(store: CustomKeyStore, origin: str) -> None:
 
 
 def schedule_deletion(key: KmsKey, *, now: float, days: int) -> None:
-    """Put a key in PendingDeletion for ``days`` days (7 to 30)."""
+    """Put a key in PendingDeletion for ``days`` days (7 to 30).
+
+    A multi-Region primary key that still has replica keys waits, in
+    PendingReplicaDeletion, until the last of them is deleted; its waiting
+    period starts then (see :func:`start_waiting_period`).
+    """
     key.check_use(KeyUse.SCHEDULE_DELETION)
-    key.deletion_date = now + days * 86400
     key.pending_window_days = days
+    related = key.related
+    waits = (
+        related is not None and related.primary_region == key.region and len(related.regions) > 1
+    )
+    if not waits:
+        start_waiting_period(key, now)
+
+
+def start_waiting_period(key: KmsKey, now: float) -> None:
+    """Start the waiting period of a key whose deletion is scheduled: deleted ``days`` on."""
+    assert key.pending_window_days is not None
+    key.deletion_date = now + key.pending_window_days * 86400
 
 
 def cancel_deletion(key: KmsKey) -> None:

@@ -7,12 +7,12 @@ import itertools
 import threading
 from typing import NamedTuple
 
-from . import backing, rotation
+from . import backing, multi_region, rotation
 from .backing.world import World
 from .clock import Clock
 from .connection import Action, ConnectionState, complete, enter, gate
 from .key_material import KeyMaterial, expire_material
-from .keys import KmsKey
+from .keys import KmsKey, start_waiting_period
 from .scope import AccountRegion
 from .stores import CustomKeyStore
 
@@ -220,6 +220,7 @@ class SimulatedKms:
             key = deletion.key
             if key.deletion_date == deletion.date and deletion.scope.keys.get(key.id) is key:
                 deletion.scope.remove_key(key)
+                self._replica_removed(key, deletion.date)
         while self._expiries and self._expiries[0].date <= now:
             expiry = heapq.heappop(self._expiries)
             if expiry.scope.keys.get(expiry.key_id) is expiry.key:
@@ -231,6 +232,18 @@ class SimulatedKms:
             ):
                 self.schedule_rotation(due.scope, due.key)
         return now
+
+    def _replica_removed(self, key: KmsKey, date: float) -> None:
+        """A deleted key leaves its related multi-Region keys; a primary key that waited for
+        its last replica to go (PendingReplicaDeletion) starts its waiting period then."""
+        if not multi_region.removed(key):
+            return
+        assert key.related is not None
+        scope = self.peek(key.account_id, key.related.primary_region)
+        primary = scope.keys.get(key.id)
+        if primary is not None and primary.pending_window_days is not None:
+            start_waiting_period(primary, date)
+            self.schedule_removal(scope, primary)
 
     def settle(self) -> None:
         """Complete every pending CONNECTING or DISCONNECTING now, whatever its delay."""

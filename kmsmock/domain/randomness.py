@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import random
 
-__all__ = ["new_key_id", "random_bytes"]
+__all__ = ["new_key_id", "new_multi_region_key_id", "random_bytes"]
 
 _generator = random.Random(os.urandom(32))
 if hasattr(os, "register_at_fork"):
@@ -39,3 +39,8 @@ _UUID_VERSION_4 = (0x4 << 76) | (0x2 << 62)
 """The version (4) and variant (RFC 4122) bits of a random UUID."""
 _UUID_RANDOM_BITS = ~((0xF << 76) | (0x3 << 62)) & (2**128 - 1)
 """The bits of a UUID that are random."""
+
+
+def new_multi_region_key_id() -> str:
+    """A fresh multi-Region key id: ``mrk-`` and 32 hex digits, as KMS gives."""
+    return "mrk-" + random_bytes(16).hex()

@@ -16,7 +16,8 @@ A file that cannot be read, is not kmsmock's, or comes from an incompatible
 version stops the server at start with :class:`StateFileError`, and is
 never overwritten. The call log is not kept; everything else is: accounts and
 regions with their stores, keys (with their key materials, import parameters,
-rotation schedule and last use), aliases and grants, the simulated clusters and
+rotation schedule, last use and related multi-Region keys), aliases and grants,
+the simulated clusters and
 proxies, the clock's offset, pending connections, arranged failures and
 injected errors.
 
@@ -34,6 +35,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..domain import multi_region
 from ..domain.backing.cluster import CloudHsmCluster
 from ..domain.backing.proxy import ExternalKey, XksProxy
 from ..domain.connection import ConnectionState
@@ -203,6 +205,12 @@ def _key(key: KmsKey) -> dict[str, Any]:
         "key_spec": key.key_spec,
         "key_usage": key.key_usage,
         "private_key": None if key.private_key is None else _b64(key.private_key),
+        # Each related multi-Region key names its set; _load makes them one set again.
+        "related": (
+            None
+            if key.related is None
+            else {"primary_region": key.related.primary_region, "regions": key.related.regions}
+        ),
     }
 
 
@@ -354,6 +362,7 @@ def load(simulation: Simulation, document: Any, path: Path) -> None:
 def _load(kms: SimulatedKms, document: dict[str, Any]) -> None:
     kms.clock.advance(float(document["clock_offset"]))
     stores: dict[str, tuple[AccountRegion, CustomKeyStore]] = {}
+    related: dict[tuple[str, str], tuple[dict[str, Any], list[KmsKey]]] = {}
     for item in document["scopes"]:
         scope = kms.scope(item["account_id"], item["region"])
         for entry in item["stores"]:
@@ -363,6 +372,8 @@ def _load(kms: SimulatedKms, document: dict[str, Any]) -> None:
         for entry in item["keys"]:
             key = _read_key(entry, scope, stores)
             scope.add_key(key)
+            if entry.get("related") is not None:
+                related.setdefault((key.account_id, key.id), (entry["related"], []))[1].append(key)
             if key.deletion_date is not None:
                 kms.schedule_removal(scope, key)
             if key.next_rotation is not None:
@@ -383,6 +394,8 @@ def _load(kms: SimulatedKms, document: dict[str, Any]) -> None:
         for entry in sorted(item.get("grants", []), key=lambda entry: entry["seq"]):
             scope.grants.add(_read_grant(entry, scope))
         scope.last_seq = int(item["seq"])
+    for names, keys in related.values():
+        multi_region.relink(keys, names["primary_region"], names["regions"])
     for entry in document["clusters"]:
         _read_cluster(kms, entry)
     for entry in document["proxies"]:
