@@ -141,6 +141,9 @@ GRANT_OPERATION: dict[tuple[str, str], str] = {
 }
 """And the one it does not: GenerateMac for a key of another usage, Sign for an HMAC key."""
 
+STARTING_STATES = ("Enabled", "Enabled", "Disabled", "PendingDeletion")
+"""Each key starts in one of these (Enabled twice as often), reached by the checked steps."""
+
 STATE_ERRORS = {"Enabled": None, "Disabled": DISABLED, "PendingDeletion": INVALID_STATE}
 """The key states page, for every use of a key (and CreateGrant)."""
 
@@ -219,9 +222,13 @@ class KeyUsageMachine(RuleBasedStateMachine):
             min_size=KEYS_PER_SEQUENCE,
             max_size=KEYS_PER_SEQUENCE,
             unique=True,
-        )
+        ),
+        shapes=st.lists(
+            st.sampled_from(STARTING_STATES), min_size=KEYS_PER_SEQUENCE, max_size=KEYS_PER_SEQUENCE
+        ),
+        days=st.integers(7, 30),
     )
-    def start(self, kinds: list[tuple[str, str]]) -> None:
+    def start(self, kinds: list[tuple[str, str]], shapes: list[str], days: int) -> None:
         self.travel = time_machine.travel(FROZEN, tick=False)  # only advance moves time
         self.travel.start()
         self.mock = mock_kms_keystores()
@@ -231,6 +238,11 @@ class KeyUsageMachine(RuleBasedStateMachine):
         for spec, usage in kinds:
             answer = self.kms.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]
             self.keys.append(RefKey(answer["KeyId"], spec, usage))
+        for key, shape in zip(self.keys, shapes, strict=True):  # by the same checked steps
+            if shape == "Disabled":
+                self.enable_or_disable_key(key, enable=False)
+            elif shape == "PendingDeletion":
+                self.schedule_deletion_of(key, days)
 
     def teardown(self) -> None:
         if self.mock is not None:
@@ -283,7 +295,9 @@ class KeyUsageMachine(RuleBasedStateMachine):
 
     @rule(data=st.data(), enable=st.booleans())
     def enable_or_disable(self, data: st.DataObject, enable: bool) -> None:
-        key = self.pick(data)
+        self.enable_or_disable_key(self.pick(data), enable)
+
+    def enable_or_disable_key(self, key: RefKey, enable: bool) -> None:
         call = self.kms.enable_key if enable else self.kms.disable_key
         code, _ = outcome_of(call, KeyId=key.key_id)
         pending = key.deletion_at is not None
@@ -294,7 +308,9 @@ class KeyUsageMachine(RuleBasedStateMachine):
 
     @rule(data=st.data(), days=st.integers(7, 30))
     def schedule_deletion(self, data: st.DataObject, days: int) -> None:
-        key = self.pick(data)
+        self.schedule_deletion_of(self.pick(data), days)
+
+    def schedule_deletion_of(self, key: RefKey, days: int) -> None:
         code, answer = outcome_of(
             self.kms.schedule_key_deletion, KeyId=key.key_id, PendingWindowInDays=days
         )
