@@ -3,10 +3,11 @@
 A hypothesis RuleBasedStateMachine creates three standard (``AWS_KMS``
 origin) keys of different kinds, drawn from :data:`KINDS` (RSA for encryption
 and for signing, ECC P-256 for signing and for key agreement, HMAC, ML-DSA,
-ML-KEM, symmetric encryption), and drives them through a real boto3 client
-with random sequences of: DisableKey, EnableKey, ScheduleKeyDeletion (7 to
-30 days), CancelKeyDeletion, moving the mock clock (past a key's deletion
-date the key is gone), and every use a key can be put to: Sign, Verify
+ML-KEM, symmetric encryption), each Enabled, Disabled or pending deletion
+(reached by the same checked steps), and drives them through a real boto3
+client with random sequences of up to 10 of: DisableKey, EnableKey,
+ScheduleKeyDeletion (7 to 30 days), CancelKeyDeletion, moving the mock
+clock (past a key's deletion date the key is gone), and every use a key can be put to: Sign, Verify
 (every signature made so far, and a forged one), Encrypt and Decrypt (every
 ciphertext so far, including ciphertexts made outside KMS with the public
 key), GenerateMac and VerifyMac (every MAC so far, and a forged one),
