@@ -80,6 +80,11 @@ def connection_error_codes() -> tuple[str, ...]:
 
 
 _CROSS_ACCOUNT = re.compile(r"Cross-account use\s*</b>\s*:?\s*Yes", re.IGNORECASE)
+# The sentence after "Cross-account use: Yes." that offers an alias ARN as the KeyId
+# ("specify the key ARN or alias ARN in the value of the KeyId parameter").
+_CROSS_ACCOUNT_ALIAS = re.compile(
+    r"Cross-account use\s*</b>\s*:?\s*Yes\.[^.]*\balias ARN\b", re.IGNORECASE
+)
 
 
 @functools.cache
@@ -89,7 +94,11 @@ def key_reference_rules(operation: str, member: str) -> tuple[bool, bool, str]:
     Returns ``(aliases, cross_account, invalid_arn_code)``:
 
     - ``aliases``: the member's documentation offers an alias name (and does not
-      say "Alias names are not supported", as GetKeyLastUsage's does);
+      say "Alias names are not supported", as GetKeyLastUsage's does), or the
+      operation's "Cross-account use: Yes" sentence offers an alias ARN as the
+      KeyId. GenerateMac and VerifyMac say so only there; the Developer Guide
+      ("Learn how to use aliases in your applications") says the KeyId of every
+      cryptographic operation accepts an alias name or alias ARN;
     - ``cross_account``: the operation's documentation says "Cross-account use: Yes";
     - ``invalid_arn_code``: InvalidArnException if the operation models it,
       else NotFoundException.
@@ -98,8 +107,9 @@ def key_reference_rules(operation: str, member: str) -> tuple[bool, bool, str]:
     doc = op.input_shape.members[member].documentation or ""
     errors = {shape.name for shape in op.error_shapes}
     text = doc.lower()
+    offers_alias = "alias name" in text and "alias names are not supported" not in text
     return (
-        "alias name" in text and "alias names are not supported" not in text,
+        offers_alias or _CROSS_ACCOUNT_ALIAS.search(op.documentation or "") is not None,
         _CROSS_ACCOUNT.search(op.documentation or "") is not None,
         "InvalidArnException" if "InvalidArnException" in errors else "NotFoundException",
     )

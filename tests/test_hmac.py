@@ -88,3 +88,21 @@ def test_no_repr_shows_an_hmac_secret(kms: Any, kms_keystores: Any) -> None:
     )
     kms.generate_mac(KeyId=key_id, Message=b"secret message", MacAlgorithm="HMAC_SHA_384")
     assert kms_keystores.calls[-1].params["Message"] == "<redacted>"
+
+
+def test_mac_operations_accept_an_alias_name_or_alias_arn(kms: Any) -> None:
+    # GenerateMac's and VerifyMac's reference: "specify the key ARN or alias ARN in
+    # the value of the KeyId parameter"; the Developer Guide: the KeyId of every
+    # cryptographic operation "accepts an alias name or alias ARN".
+    key = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]
+    kms.create_alias(AliasName="alias/mac-key", TargetKeyId=key["KeyId"])
+    alias_arn = key["Arn"].replace(f"key/{key['KeyId']}", "alias/mac-key")
+    params = {"Message": b"m", "MacAlgorithm": "HMAC_SHA_256"}
+    for ref in ("alias/mac-key", alias_arn):
+        answer = kms.generate_mac(KeyId=ref, **params)
+        assert answer["KeyId"] == key["Arn"]
+        verified = kms.verify_mac(KeyId=ref, Mac=answer["Mac"], **params)
+        assert (verified["KeyId"], verified["MacValid"]) == (key["Arn"], True)
+    assert error_code(kms.generate_mac, KeyId="alias/no-such-alias", **params) == (
+        "NotFoundException"
+    )
