@@ -81,6 +81,14 @@ def test_an_unimplemented_operation_raises_an_error_naming_it(kms_keystores: Any
         post("TrentService.GenerateRandom", body)
 
 
+def test_every_operation_of_the_model_is_simulated() -> None:
+    from kmsmock.api.operations import HANDLERS
+    from kmsmock.model import service_model
+
+    assert sorted(set(service_model().operation_names) - set(HANDLERS)) == []
+    assert sorted(set(HANDLERS) - set(service_model().operation_names)) == []
+
+
 def test_wrong_json_types_are_serialization_exceptions(kms_keystores: Any) -> None:
     answer = post("TrentService.DescribeCustomKeyStores", json.dumps({"Limit": "ten"}))
     assert answer.json()["__type"] == "SerializationException"
