@@ -21,8 +21,15 @@ __all__ = ["note_use", "tracked_operations"]
 
 @functools.cache
 def tracked_operations() -> frozenset[str]:
-    """The operations GetKeyLastUsage reports, from the model's KeyLastUsageTrackingOperation."""
-    return frozenset(service_model().shape_for("KeyLastUsageTrackingOperation").enum)
+    """The operations GetKeyLastUsage reports, from the model's KeyLastUsageTrackingOperation.
+
+    An older botocore (such as the one aiobotocore pins) has neither the shape
+    nor GetKeyLastUsage, so there is nothing to report and nothing to track.
+    """
+    model = service_model()
+    if "KeyLastUsageTrackingOperation" not in model.shape_names:
+        return frozenset()
+    return frozenset(model.shape_for("KeyLastUsageTrackingOperation").enum)
 
 
 def note_use(ctx: Context, key: KmsKey) -> None:
