@@ -296,5 +296,6 @@ def test_a_replica_of_imported_material_needs_the_same_material(kms: Any, west: 
     assert west.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
     blob = kms.encrypt(KeyId=key_id, Plaintext=b"imported")["CiphertextBlob"]
     assert west.decrypt(CiphertextBlob=blob)["Plaintext"] == b"imported"
-    code = error_code(kms.rotate_key_on_demand, KeyId=key_id)
-    assert code == "UnsupportedOperationException"
+    # The rotation rules of imported multi-Region keys: tests/test_multi_region_imported_material.py
+    code, message = error_of(kms.rotate_key_on_demand, KeyId=key_id)
+    assert code == "KMSInvalidStateException" and "no key material pending rotation" in message

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 from kms_helpers import PASSWORD, own_aliases
+from material_helpers import import_material
 from test_server import client, control, create_cloudhsm, state
 
 from kmsmock.server import KmsServer
@@ -192,3 +193,30 @@ def test_a_restarted_server_keeps_multi_region_keys_related(tmp_path: Path) -> N
         west.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
         control(server, "POST", "/clock/advance", {"seconds": 7 * 86400 + 1})
         assert east.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+
+
+def test_a_restarted_server_keeps_what_each_related_key_imported(tmp_path: Path) -> None:
+    path = tmp_path / "kms.json"
+    first, second = os.urandom(32), os.urandom(32)
+    with KmsServer(state_file=path) as server:
+        east, west = client(server), client(server, region="us-west-2")
+        key_id = east.create_key(MultiRegion=True, Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+        import_material(east, key_id, first)
+        east.replicate_key(KeyId=key_id, ReplicaRegion="us-west-2")
+        import_material(west, key_id, first)
+        blob = west.encrypt(KeyId=key_id, Plaintext=b"kept")["CiphertextBlob"]
+        second_id = import_material(east, key_id, second, ImportType="NEW_KEY_MATERIAL")[
+            "KeyMaterialId"
+        ]
+    with KmsServer(state_file=path) as server:
+        east, west = client(server), client(server, region="us-west-2")
+        rotations = west.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")
+        pending = rotations["Rotations"][1]
+        assert (pending["KeyMaterialId"], pending["ImportState"]) == (second_id, "PENDING_IMPORT")
+        assert pending["KeyMaterialState"] == "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"
+        with pytest.raises(east.exceptions.KMSInvalidStateException, match="us-west-2"):
+            east.rotate_key_on_demand(KeyId=key_id)
+        import_material(west, key_id, second)
+        east.rotate_key_on_demand(KeyId=key_id)
+        assert west.describe_key(KeyId=key_id)["KeyMetadata"]["CurrentKeyMaterialId"] == second_id
+        assert east.decrypt(CiphertextBlob=blob)["Plaintext"] == b"kept"

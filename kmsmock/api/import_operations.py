@@ -4,13 +4,15 @@ A key created with Origin EXTERNAL takes imported material: symmetric
 encryption, HMAC, RSA or ECC. What material each key spec takes, and how it
 may be wrapped, lives in :mod:`kmsmock.domain.imported_material`; the rules
 of a key's materials in :mod:`kmsmock.domain.key_material`, the wrapping keys
-and import tokens in :mod:`kmsmock.domain.key_import`.
+and import tokens in :mod:`kmsmock.domain.key_import`, and the rules across
+related multi-Region keys in :mod:`kmsmock.domain.multi_region_material`.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from ..domain import multi_region_material
 from ..domain.aws_error import AwsError
 from ..domain.imported_material import check_wrapping_for, read_material
 from ..domain.key_import import (
@@ -27,8 +29,9 @@ from ..domain.key_import import (
 from ..domain.key_material import (
     DOES_NOT_EXPIRE,
     EXPIRES,
-    delete_material,
+    NEW_KEY_MATERIAL,
     import_material,
+    import_type_of,
 )
 from ..domain.key_specs import SYMMETRIC_DEFAULT
 from ..domain.key_states import KeyUse
@@ -164,6 +167,8 @@ def import_key_material(ctx: Context, params: Params) -> Result:
                     f"{name} is valid only for symmetric encryption keys; {key.arn} key spec "
                     f"is {key.key_spec}.",
                 )
+    import_type = import_type_of(key.materials, params.get("ImportType"))
+    multi_region_material.check_import_type(key, import_type)
     valid_to = _valid_to(ctx, params)
     parameters = _parameters_of(ctx, key, params["ImportToken"])
     try:
@@ -180,11 +185,13 @@ def import_key_material(ctx: Context, params: Params) -> Result:
         key.materials,
         key_id=key.id,
         secret=secret,
-        import_type=params.get("ImportType"),
+        import_type=import_type,
         material_id=params.get("KeyMaterialId"),
         description=params.get("KeyMaterialDescription"),
         valid_to=valid_to,
     )
+    if import_type == NEW_KEY_MATERIAL:
+        multi_region_material.share_new_material(key, material, ctx.kms.related_keys(key))
     if not was_usable and key.materials.complete():
         key.enabled = True  # "the state of the KMS key changes to Enabled"
     if material.valid_to is not None:
@@ -204,6 +211,6 @@ def delete_imported_key_material(ctx: Context, params: Params) -> Result:
         )
     result: Result = {"KeyId": key.arn}
     if material is not None:  # a key that never had material: no effect
-        delete_material(key.materials, material)
+        multi_region_material.delete_imported(key, material, ctx.kms.related_keys(key))
         result["KeyMaterialId"] = material.id
     return result

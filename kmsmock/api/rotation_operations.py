@@ -1,7 +1,9 @@
 """Key rotation: automatic (Enable/Disable/GetKeyRotationStatus), on demand, and ListKeyRotations.
 
 A multi-Region key rotates on its primary key, and its replicas share the
-rotated material; a replica answers GetKeyRotationStatus with its primary's.
+rotated material (with imported material, each related key rotates to the
+same material: :mod:`kmsmock.domain.multi_region_material`); a replica
+answers GetKeyRotationStatus with its primary's.
 
 Automatic rotation runs on the mock clock (:mod:`kmsmock.domain.rotation`);
 an on-demand rotation completes at once. Keys in a custom key store rotate
@@ -13,13 +15,11 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..domain import multi_region, rotation
+from ..domain import multi_region, multi_region_material, rotation
 from ..domain.aws_error import AwsError
 from ..domain.key_material import (
     ON_DEMAND_ROTATION_QUOTA,
     KeyMaterial,
-    RotationType,
-    rotate,
 )
 from ..domain.key_states import KeyState, KeyUse
 from ..domain.keys import KmsKey
@@ -117,28 +117,21 @@ def rotate_key_on_demand(ctx: Context, params: Params) -> Result:
             "ConflictException",
             f"An automatic rotation of {key.arn} is scheduled to begin within 20 minutes.",
         )
-    if key.origin == "EXTERNAL" and key.related is not None:
-        # RotateKeyOnDemand's KeyId text: not "multi-Region KMS keys with imported key material".
-        raise AwsError(
-            "UnsupportedOperationException",
-            f"{key.arn} is a multi-Region key with imported key material, which is not valid "
-            "for this operation.",
-        )
     if key.origin == "EXTERNAL" and key.materials.pending_rotation() is None:
         raise AwsError(
             "KMSInvalidStateException",
             f"{key.arn} has no key material pending rotation. Import new key material "
             "(ImportType NEW_KEY_MATERIAL) first.",
         )
-    rotate(key.materials, now=ctx.now, how=RotationType.ON_DEMAND)
+    multi_region_material.rotate_on_demand(key, ctx.kms.related_keys(key), ctx.now)
     return {"KeyId": key.id}
 
 
-def _rotation_entry(key: KmsKey, material: KeyMaterial) -> Result:
+def _rotation_entry(key: KmsKey, material: KeyMaterial, related: list[KmsKey]) -> Result:
     entry: Result = {
         "KeyId": key.id,
         "KeyMaterialId": material.id,
-        "KeyMaterialState": material.state.value,
+        "KeyMaterialState": multi_region_material.shown_state(key, material, related),
     }
     if material.rotation_date is not None and material.rotation_type is not None:
         entry["RotationDate"] = epoch(material.rotation_date)
@@ -167,4 +160,5 @@ def list_key_rotations(ctx: Context, params: Params) -> Result:
     page: Page[KeyMaterial] = paginate(
         ctx, params, materials, default_limit=100, filters=(key.arn, include)
     )
-    return page.result("Rotations", [_rotation_entry(key, m) for m in page.items])
+    related = ctx.kms.related_keys(key)
+    return page.result("Rotations", [_rotation_entry(key, m, related) for m in page.items])

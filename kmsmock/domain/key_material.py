@@ -36,19 +36,22 @@ from .randomness import random_bytes
 
 __all__ = [
     "DOES_NOT_EXPIRE",
+    "EXISTING_KEY_MATERIAL",
     "EXPIRES",
     "MATERIAL_BYTES",
+    "NEW_KEY_MATERIAL",
     "ON_DEMAND_ROTATION_QUOTA",
     "KeyMaterial",
     "KeyMaterials",
     "MaterialState",
     "RotationType",
     "delete_material",
-    "expire_material",
     "generated_materials",
     "import_material",
+    "import_type_of",
     "imported_material_id",
     "rotate",
+    "unimported_copy",
 ]
 
 MATERIAL_BYTES: Final = 32
@@ -58,6 +61,9 @@ ON_DEMAND_ROTATION_QUOTA: Final = 25
 EXPIRES: Final = "KEY_MATERIAL_EXPIRES"
 DOES_NOT_EXPIRE: Final = "KEY_MATERIAL_DOES_NOT_EXPIRE"
 """The two ExpirationModel values of imported key material."""
+NEW_KEY_MATERIAL: Final = "NEW_KEY_MATERIAL"
+EXISTING_KEY_MATERIAL: Final = "EXISTING_KEY_MATERIAL"
+"""The two ImportType values of ImportKeyMaterial."""
 
 
 class MaterialState(str, Enum):
@@ -173,6 +179,22 @@ def generated_materials(size: int = MATERIAL_BYTES) -> KeyMaterials:
     return materials
 
 
+def unimported_copy(material: KeyMaterial) -> KeyMaterial:
+    """The same material as another key lists it before it is imported into that key.
+
+    Related multi-Region keys share which materials they have and their
+    rotation history; the secret, its expiry and its description belong to
+    each key's own import.
+    """
+    return KeyMaterial(
+        id=material.id,
+        seq=material.seq,
+        state=material.state,
+        rotation_date=material.rotation_date,
+        rotation_type=material.rotation_type,
+    )
+
+
 def imported_material_id(key_id: str, secret: bytes) -> str:
     """The id KMS gives imported material: a hash of the key id and the material."""
     return hmac.new(secret, key_id.encode(), hashlib.sha256).hexdigest()
@@ -200,6 +222,14 @@ def rotate(materials: KeyMaterials, *, now: float, how: RotationType) -> KeyMate
     return pending
 
 
+def import_type_of(materials: KeyMaterials, import_type: str | None) -> str:
+    """The ImportType of a request: as given, or by default NEW_KEY_MATERIAL before the
+    key's first material and EXISTING_KEY_MATERIAL after it."""
+    if import_type is not None:
+        return import_type
+    return NEW_KEY_MATERIAL if not materials.items else EXISTING_KEY_MATERIAL
+
+
 def import_material(
     materials: KeyMaterials,
     *,
@@ -222,9 +252,7 @@ def import_material(
     if one is given.
     """
     computed = imported_material_id(key_id, secret)
-    if import_type is None:
-        import_type = "NEW_KEY_MATERIAL" if not materials.items else "EXISTING_KEY_MATERIAL"
-    if import_type == "NEW_KEY_MATERIAL":
+    if import_type_of(materials, import_type) == NEW_KEY_MATERIAL:
         if material_id is not None:
             raise AwsError(
                 "ValidationException",
@@ -277,12 +305,3 @@ def delete_material(materials: KeyMaterials, material: KeyMaterial) -> None:
         material.valid_to = None
     else:
         materials.items.remove(material)
-
-
-def expire_material(materials: KeyMaterials, material_id: str, valid_to: float) -> bool:
-    """Delete material whose ``valid_to`` has come, if it still expires then; True if it did."""
-    material = materials.find(material_id)
-    if material is None or material.valid_to != valid_to:
-        return False
-    delete_material(materials, material)
-    return True

@@ -7,11 +7,11 @@ import itertools
 import threading
 from typing import NamedTuple
 
-from . import backing, multi_region, rotation
+from . import backing, multi_region, multi_region_material, rotation
 from .backing.world import World
 from .clock import Clock
 from .connection import Action, ConnectionState, complete, enter, gate
-from .key_material import KeyMaterial, expire_material
+from .key_material import KeyMaterial
 from .keys import KmsKey, start_waiting_period
 from .scope import AccountRegion
 from .stores import CustomKeyStore
@@ -118,6 +118,13 @@ class SimulatedKms:
         """What one account holds in one region, without creating it (an empty one if none)."""
         return self.scopes.get((account_id, region)) or AccountRegion(account_id, region)
 
+    def related_keys(self, key: KmsKey) -> list[KmsKey]:
+        """``key`` and every key related to it that exists (just ``key`` if single-Region)."""
+        if key.related is None:
+            return [key]
+        found = (self.peek(key.account_id, r).keys.get(key.id) for r in key.related.regions)
+        return [other for other in found if other is not None]
+
     def find_store(self, store_id: str) -> tuple[AccountRegion, CustomKeyStore] | None:
         """The store with this id in any account and region, with its scope."""
         for scope in self.scopes.values():
@@ -223,8 +230,11 @@ class SimulatedKms:
                 self._replica_removed(key, deletion.date)
         while self._expiries and self._expiries[0].date <= now:
             expiry = heapq.heappop(self._expiries)
-            if expiry.scope.keys.get(expiry.key_id) is expiry.key:
-                expire_material(expiry.key.materials, expiry.material_id, expiry.date)
+            key = expiry.key
+            if expiry.scope.keys.get(expiry.key_id) is key:
+                # Expired material is deleted as DeleteImportedKeyMaterial deletes it.
+                related = self.related_keys(key)
+                multi_region_material.expire(key, expiry.material_id, expiry.date, related)
         while self._rotations and self._rotations[0].date <= now:
             due = heapq.heappop(self._rotations)
             if due.scope.keys.get(due.key_id) is due.key and rotation.rotate_when_due(

@@ -10,7 +10,8 @@ key spec, key usage, origin and key material (:class:`~.keys.RelatedKeys`):
   key pair is made when the key is first replicated, and copied;
 - a replica of a key with imported material (Origin EXTERNAL) starts with
   none: the same material must be imported into it (its materials name the
-  primary's, not imported, so only that material is accepted).
+  primary's, not imported, so only that material is accepted). The rules of
+  imported material across related keys live in :mod:`.multi_region_material`.
 
 Because a ciphertext blob names the key's ARN, and related keys' ARNs differ
 only in their Region, :func:`same_key` tells whether a blob made in another
@@ -20,7 +21,7 @@ Region is one this key decrypts.
 from __future__ import annotations
 
 from .aws_error import AwsError
-from .key_material import KeyMaterial, KeyMaterials
+from .key_material import KeyMaterials, unimported_copy
 from .key_pairs import generate_private_key
 from .key_specs import HMAC_KEY_BYTES, SYMMETRIC_DEFAULT
 from .keys import KmsKey, RelatedKeys, default_policy
@@ -110,14 +111,12 @@ def check_replicable(primary: KmsKey, region: str) -> RelatedKeys:
 
 
 def _replica_materials(primary: KmsKey) -> KeyMaterials:
-    """A replica's key materials: the primary's own, or (imported) the same, not imported."""
+    """A replica's key materials: the primary's own, or (imported) every material the
+    primary lists, pending rotation included, none imported yet (see
+    :mod:`.multi_region_material`)."""
     if primary.origin != "EXTERNAL":
         return primary.materials
-    materials = KeyMaterials()
-    for material in primary.materials.items:
-        if material.permanent:
-            materials.items.append(KeyMaterial(material.id, material.seq, material.state))
-    return materials
+    return KeyMaterials(items=[unimported_copy(m) for m in primary.materials.items])
 
 
 def replicate(
