@@ -104,7 +104,10 @@ def disable_key_rotation(ctx: Context, params: Params) -> Result:
 
 @operation("RotateKeyOnDemand")
 def rotate_key_on_demand(ctx: Context, params: Params) -> Result:
-    """RotateKeyOnDemand: a new current key material now (imported keys: the pending one)."""
+    """RotateKeyOnDemand: a new current key material now (imported keys: the pending one).
+
+    The answer's KeyId is the key ARN, as AWS answers.
+    """
     key = _rotatable(ctx, params, KeyUse.ROTATE_ON_DEMAND, ON_DEMAND_ORIGINS)
     if key.materials.on_demand_rotations >= ON_DEMAND_ROTATION_QUOTA:
         raise AwsError(
@@ -131,7 +134,7 @@ def rotate_key_on_demand(ctx: Context, params: Params) -> Result:
             "(ImportType NEW_KEY_MATERIAL) first.",
         )
     rotate(key.materials, now=ctx.now, how=RotationType.ON_DEMAND)
-    return {"KeyId": key.id}
+    return {"KeyId": key.arn}
 
 
 def _rotation_entry(key: KmsKey, material: KeyMaterial) -> Result:
