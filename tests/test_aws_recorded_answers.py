@@ -11,11 +11,12 @@ in place of the recordings' placeholders. See docs/compatibility.md,
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 import pytest
 from kms_helpers import error_of
-from material_helpers import external_key
+from material_helpers import external_key, import_material, parameters, wrap
 
 
 def test_rotate_key_on_demand_answers_the_key_arn(kms: Any) -> None:
@@ -60,4 +61,26 @@ def test_rotate_key_on_demand_past_the_quota(kms: Any) -> None:
         "LimitExceededException",
         "The on-demand rotations limit has been reached for the given keyId. No more on-demand "
         f"rotations can be performed for this key: {key['Arn']}",
+    )
+
+
+def test_import_key_material_while_another_is_pending_rotation(kms: Any) -> None:
+    """test_import_key_material_raises_if_there_is_already_key_material_pending."""
+    key_id = external_key(kms, os.urandom(32))
+    pending = import_material(kms, key_id, os.urandom(32), ImportType="NEW_KEY_MATERIAL")
+    third = os.urandom(32)
+    params = parameters(kms, key_id)
+    code, message = error_of(
+        kms.import_key_material,
+        KeyId=key_id,
+        ImportToken=params["ImportToken"],
+        EncryptedKeyMaterial=wrap(params["PublicKey"], third, "RSAES_OAEP_SHA_256"),
+        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+        ImportType="NEW_KEY_MATERIAL",
+    )
+    assert code == "KMSInvalidStateException"
+    assert re.fullmatch(
+        rf"New key material \(id: [0-9a-f]{{64}}\) cannot be imported into KMS key {key_id}, "
+        rf"because another key material \(id: {pending['KeyMaterialId']}\) is pending rotation\.",
+        message,
     )
