@@ -84,3 +84,10 @@ def test_import_key_material_while_another_is_pending_rotation(kms: Any) -> None
         rf"because another key material \(id: {pending['KeyMaterialId']}\) is pending rotation\.",
         message,
     )
+
+
+def test_replicate_key_without_tags_has_no_replica_tags(kms: Any) -> None:
+    """test_replicate_key: the answer has ReplicaKeyMetadata and ReplicaPolicy, no ReplicaTags."""
+    key_id = kms.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
+    answer = kms.replicate_key(KeyId=key_id, ReplicaRegion="ap-southeast-1")
+    assert set(answer) - {"ResponseMetadata"} == {"ReplicaKeyMetadata", "ReplicaPolicy"}
