@@ -167,7 +167,7 @@ def test_a_reimport_replaces_the_expiry(kms: Any, kms_keystores: Any) -> None:
 @pytest.mark.parametrize(
     ("options", "why"),
     [
-        ({}, "ValidTo is required"),
+        ({}, "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES"),
         ({"ValidTo": -1.0}, "future"),
         ({"ValidTo": 366 * DAY}, "365 days"),
         ({"ValidTo": 60.0, "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}, "not valid"),

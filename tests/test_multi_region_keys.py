@@ -202,11 +202,17 @@ def test_replicate_key_refuses_a_region_it_cannot_use(
 def test_replicate_key_refuses_keys_that_are_not_primary_keys(kms: Any, west: Any) -> None:
     single = kms.create_key()["KeyMetadata"]["KeyId"]
     code, message = error_of(kms.replicate_key, KeyId=single, ReplicaRegion=WEST)
-    assert (code, "not a multi-Region key" in message) == ("UnsupportedOperationException", True)
+    assert (code, message) == (
+        "UnsupportedOperationException",
+        f"arn:aws:kms:{EAST}:123456789012:key/{single} is not a multi-region primary key.",
+    )
     assert west.list_keys()["Keys"] == []
     key_id = replicated(kms)
-    code = error_code(west.replicate_key, KeyId=key_id, ReplicaRegion="eu-west-1")
-    assert code == "UnsupportedOperationException"
+    code, message = error_of(west.replicate_key, KeyId=key_id, ReplicaRegion="eu-west-1")
+    assert (code, message) == (  # AWS's recorded answer for a replica
+        "UnsupportedOperationException",
+        f"arn:aws:kms:{WEST}:123456789012:key/{key_id} is not a multi-region primary key.",
+    )
     assert error_code(kms.replicate_key, KeyId="mrk-" + "0" * 32, ReplicaRegion=WEST) == (
         "NotFoundException"
     )
@@ -298,4 +304,7 @@ def test_a_replica_of_imported_material_needs_the_same_material(kms: Any, west: 
     assert west.decrypt(CiphertextBlob=blob)["Plaintext"] == b"imported"
     # The rotation rules of imported multi-Region keys: tests/test_multi_region_imported_material.py
     code, message = error_of(kms.rotate_key_on_demand, KeyId=key_id)
-    assert code == "KMSInvalidStateException" and "no key material pending rotation" in message
+    assert (
+        code == "KMSInvalidStateException"
+        and "No available key material pending rotation" in message
+    )

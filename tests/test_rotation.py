@@ -31,12 +31,13 @@ def rotations(kms: Any, key_id: str, **options: Any) -> list[dict[str, Any]]:
 
 
 def test_an_on_demand_rotation_makes_new_material_current(kms: Any, kms_keystores: Any) -> None:
-    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    key = kms.create_key()["KeyMetadata"]
+    key_id = key["KeyId"]
     first = current_material(kms, key_id)
     old_blob = kms.encrypt(KeyId=key_id, Plaintext=b"old")["CiphertextBlob"]
     assert blob_material_id(old_blob) == first
     assert rotations(kms, key_id) == []
-    assert kms.rotate_key_on_demand(KeyId=key_id)["KeyId"] == key_id
+    assert kms.rotate_key_on_demand(KeyId=key_id)["KeyId"] == key["Arn"]
     second = current_material(kms, key_id)
     assert second != first
     new = kms.generate_data_key(KeyId=key_id, KeySpec="AES_256")

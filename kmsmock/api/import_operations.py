@@ -117,7 +117,7 @@ def _valid_to(ctx: Context, params: Params) -> float | None:
     if valid_to is None:
         raise AwsError(
             "ValidationException",
-            "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES.",
+            "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES",
         )
     if not ctx.now < valid_to <= ctx.now + MAX_VALIDITY:
         raise AwsError(

@@ -34,7 +34,8 @@ def replicate_key(ctx: Context, params: Params) -> Result:
     """ReplicateKey: a replica of a multi-Region primary key in another Region.
 
     Same key id, key spec, usage, origin and key material; its own policy,
-    description and tags (defaults: the default key policy, none).
+    description and tags (defaults: the default key policy, none). The
+    answer has ReplicaTags only if the replica has tags.
     """
     primary = find_key(ctx, params["KeyId"], KeyUse.REPLICATE)
     region = params["ReplicaRegion"]
@@ -55,11 +56,13 @@ def replicate_key(ctx: Context, params: Params) -> Result:
         tags=tags,
     )
     scope.add_key(replica)
-    return {
+    result: Result = {
         "ReplicaKeyMetadata": key_metadata(key_view(replica)),
         "ReplicaPolicy": replica.policy,
-        "ReplicaTags": tag_list(replica),
     }
+    if replica.tags:  # AWS leaves ReplicaTags out when the replica has no tags
+        result["ReplicaTags"] = tag_list(replica)
+    return result
 
 
 def _replica_in(ctx: Context, primary: KmsKey, region: str) -> KmsKey:

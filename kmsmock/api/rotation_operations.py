@@ -41,18 +41,22 @@ def _unsupported(key: KmsKey) -> AwsError:
 
 
 def _rotatable(ctx: Context, params: Params, use: KeyUse, origins: tuple[str, ...]) -> KmsKey:
-    """The key the request names, if its origin rotates this way and its state allows ``use``."""
+    """The key the request names, if its origin rotates this way and its state allows ``use``.
+
+    The key state is checked before the key spec: AWS answers RotateKeyOnDemand
+    of an RSA key pending import with "... is pending import.", and of an
+    asymmetric or HMAC key with an UnsupportedOperationException that has an
+    empty message.
+    """
     key = find_key(ctx, params["KeyId"], KeyUse.READ)
     if key.origin not in origins:
         raise _unsupported(key)
-    if key.key_spec != "SYMMETRIC_DEFAULT":  # asymmetric and HMAC keys do not rotate
-        raise AwsError(
-            "UnsupportedOperationException",
-            f"{key.arn} key spec is {key.key_spec} which is not valid for this operation.",
-        )
     if use is not KeyUse.READ:  # rotation happens on the primary, and applies to its replicas
         multi_region.primary_of(key, ctx.operation)
-    return find_key(ctx, params["KeyId"], use)
+    key = find_key(ctx, params["KeyId"], use)
+    if key.key_spec != "SYMMETRIC_DEFAULT":  # asymmetric and HMAC keys do not rotate
+        raise AwsError("UnsupportedOperationException", "")
+    return key
 
 
 def _primary(ctx: Context, key: KmsKey) -> KmsKey:
@@ -104,13 +108,16 @@ def disable_key_rotation(ctx: Context, params: Params) -> Result:
 
 @operation("RotateKeyOnDemand")
 def rotate_key_on_demand(ctx: Context, params: Params) -> Result:
-    """RotateKeyOnDemand: a new current key material now (imported keys: the pending one)."""
+    """RotateKeyOnDemand: a new current key material now (imported keys: the pending one).
+
+    The answer's KeyId is the key ARN, as AWS answers.
+    """
     key = _rotatable(ctx, params, KeyUse.ROTATE_ON_DEMAND, ON_DEMAND_ORIGINS)
     if key.materials.on_demand_rotations >= ON_DEMAND_ROTATION_QUOTA:
         raise AwsError(
             "LimitExceededException",
-            f"{key.arn} has been rotated on demand {ON_DEMAND_ROTATION_QUOTA} times, the most "
-            "a KMS key may be.",
+            "The on-demand rotations limit has been reached for the given keyId. No more "
+            f"on-demand rotations can be performed for this key: {key.arn}",
         )
     if key.next_rotation is not None and key.next_rotation - ctx.now < CONFLICT_WINDOW:
         raise AwsError(
@@ -120,11 +127,10 @@ def rotate_key_on_demand(ctx: Context, params: Params) -> Result:
     if key.origin == "EXTERNAL" and key.materials.pending_rotation() is None:
         raise AwsError(
             "KMSInvalidStateException",
-            f"{key.arn} has no key material pending rotation. Import new key material "
-            "(ImportType NEW_KEY_MATERIAL) first.",
+            f"No available key material pending rotation for the key: {key.arn}.",
         )
     multi_region_material.rotate_on_demand(key, ctx.kms.related_keys(key), ctx.now)
-    return {"KeyId": key.id}
+    return {"KeyId": key.arn}
 
 
 def _rotation_entry(key: KmsKey, material: KeyMaterial, related: list[KmsKey]) -> Result:

@@ -268,8 +268,8 @@ def import_material(
         if pending is not None:
             raise AwsError(
                 "KMSInvalidStateException",
-                f"Key material {pending.id} is already pending rotation. Rotate to it with "
-                "RotateKeyOnDemand, or delete it with DeleteImportedKeyMaterial, first.",
+                f"New key material (id: {computed}) cannot be imported into KMS key {key_id}, "
+                f"because another key material (id: {pending.id}) is pending rotation.",
             )
         state = MaterialState.PENDING_ROTATION if materials.items else MaterialState.CURRENT
         material = materials.add(state, secret, computed)

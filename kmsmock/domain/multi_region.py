@@ -88,13 +88,11 @@ def primary_of(key: KmsKey, operation: str) -> None:
 def check_replicable(primary: KmsKey, region: str) -> RelatedKeys:
     """The related keys ``primary`` belongs to, if it may be replicated into ``region``."""
     related = primary.related
-    if related is None:
+    if related is None or related.primary_region != primary.region:
+        # AWS's recorded answer, for a replica (and, in the same words, a single-Region key)
         raise AwsError(
-            "UnsupportedOperationException",
-            f"{primary.arn} is not a multi-Region key. Only a multi-Region primary key can be "
-            "replicated.",
+            "UnsupportedOperationException", f"{primary.arn} is not a multi-region primary key."
         )
-    primary_of(primary, "ReplicateKey")
     if region == primary.region:
         raise AwsError(
             "UnsupportedOperationException",
