@@ -109,11 +109,27 @@ def _related_in_use(scene: Scene) -> None:
 
 HSM, XKS, VPC = "CloudHSM", "External", "External (VPC)"
 
-CONNECT_CHANGES: tuple[WorldChange, ...] = (
+_CLUSTER_BROKEN = (
     WorldChange(HSM, "The cluster is deleted: `state='DELETED'`", _delete),
     _row(HSM, state="UNINITIALIZED"),
     _row(HSM, subnet_zones=["us-east-1a"]),
     _row(HSM, security_group_ok=False),
+)
+_PROXY_BROKEN = (
+    _row(XKS, reachable=False),
+    _row(XKS, tls_valid=False),
+    _row(XKS, responds_in_time=False),
+    WorldChange(XKS, "The proxy does not accept the store's credential", _other_credential),
+    _row(XKS, access_denied=True),
+    _row(XKS, uri_path="/other/path"),
+    _row(XKS, well_formed=False),
+    WorldChange(XKS, "Every key manager instance is unavailable", _no_manager),
+    _row(VPC, vpc_endpoint_service_exists=False),
+    _row(VPC, vpc_endpoint_service_valid=False),
+)
+
+CONNECT_CHANGES: tuple[WorldChange, ...] = (
+    *_CLUSTER_BROKEN,
     _row(HSM, reachable=False),
     _row(HSM, subnets_present=False),
     _row(HSM, free_ip_addresses=0),
@@ -123,43 +139,20 @@ CONNECT_CHANGES: tuple[WorldChange, ...] = (
     _row(HSM, kmsuser_logged_in=True),
     _row(HSM, kmsuser_password="another-password"),
     WorldChange(HSM, "While the attempt runs: `state='DEGRADED'`", _set(state="DEGRADED"), True),
-    _row(XKS, reachable=False),
-    _row(XKS, tls_valid=False),
-    _row(XKS, responds_in_time=False),
-    WorldChange(
-        XKS, "The store's credential is revoked; the proxy accepts another", _other_credential
-    ),
-    _row(XKS, access_denied=True),
-    _row(XKS, uri_path="/other/path"),
-    _row(XKS, well_formed=False),
-    WorldChange(XKS, "Every key manager instance is unavailable", _no_manager),
-    _row(VPC, vpc_endpoint_service_exists=False),
-    _row(VPC, vpc_endpoint_service_valid=False),
+    *_PROXY_BROKEN,
     WorldChange("Either", "`ks.fail_next_connect(store_id, 'INTERNAL_ERROR')`", _fail_next),
 )
 """What a test can break between CreateCustomKeyStore and ConnectCustomKeyStore."""
 
 CREATE_CHANGES: tuple[WorldChange, ...] = (
-    WorldChange(HSM, "The cluster is deleted: `state='DELETED'`", _delete),
-    _row(HSM, state="UNINITIALIZED"),
-    _row(HSM, subnet_zones=["us-east-1a"]),
-    _row(HSM, security_group_ok=False),
+    *_CLUSTER_BROKEN,
     _row(HSM, hsms=1),
     _row(HSM, trust_anchor_certificate="another certificate"),
     WorldChange(HSM, "The cluster backs another store", _in_use),
     WorldChange(
         HSM, "A cluster restored from the same backup backs another store", _related_in_use
     ),
-    _row(XKS, reachable=False),
-    _row(XKS, tls_valid=False),
-    _row(XKS, responds_in_time=False),
-    WorldChange(XKS, "The request's credential is not one the proxy accepts", _other_credential),
-    _row(XKS, access_denied=True),
-    _row(XKS, uri_path="/other/path"),
-    _row(XKS, well_formed=False),
-    WorldChange(XKS, "Every key manager instance is unavailable", _no_manager),
-    _row(VPC, vpc_endpoint_service_exists=False),
-    _row(VPC, vpc_endpoint_service_valid=False),
+    *_PROXY_BROKEN,
 )
 """What a test can break before CreateCustomKeyStore."""
 

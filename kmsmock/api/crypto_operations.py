@@ -17,7 +17,7 @@ from ..domain.randomness import random_bytes
 from ..domain.stores import KeyStoreType
 from . import asymmetric_encryption
 from .key_reference import find_key
-from .key_usage import refuse_recipient
+from .key_usage import answer_dry_run, refuse_recipient
 from .registry import Context, Params, Result, operation
 from .usage_operations import note_use
 
@@ -39,15 +39,6 @@ def _check_algorithm(ctx: Context, key: KmsKey, algorithm: str | None) -> str:
             f"encryption KMS key. Use {SYMMETRIC}.",
         )
     return SYMMETRIC
-
-
-def _dry_run(params: Params) -> None:
-    """DryRun: every check passed, so KMS answers that the request would have succeeded."""
-    if params.get("DryRun"):
-        raise AwsError(
-            "DryRunOperationException",
-            "The request would have succeeded, but the DryRun option is set.",
-        )
 
 
 _NO_CIPHERTEXT = (
@@ -162,7 +153,7 @@ def encrypt(ctx: Context, params: Params) -> Result:
     key = find_key(ctx, params["KeyId"], KeyUse.CRYPTO)
     algorithm = _check_algorithm(ctx, key, params.get("EncryptionAlgorithm"))
     blob = _encrypt(ctx, key, params["Plaintext"], params.get("EncryptionContext", {}), algorithm)
-    _dry_run(params)
+    answer_dry_run(params)
     note_use(ctx, key)
     return {"CiphertextBlob": blob, "KeyId": key.arn, "EncryptionAlgorithm": algorithm}
 
@@ -206,7 +197,7 @@ def decrypt(ctx: Context, params: Params) -> Result:
     key, plaintext, algorithm, material_id = _open(
         ctx, params, "KeyId", "EncryptionContext", "EncryptionAlgorithm"
     )
-    _dry_run(params)
+    answer_dry_run(params)
     note_use(ctx, key)
     result = {"KeyId": key.arn, "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
     return _with_material_id(result, key, material_id=material_id)
@@ -222,7 +213,7 @@ def re_encrypt(ctx: Context, params: Params) -> Result:
     algorithm = _check_algorithm(ctx, destination, params.get("DestinationEncryptionAlgorithm"))
     context = params.get("DestinationEncryptionContext", {})
     blob = _encrypt(ctx, destination, plaintext, context, algorithm)
-    _dry_run(params)
+    answer_dry_run(params)
     note_use(ctx, source)
     note_use(ctx, destination)
     result: Result = {
@@ -250,7 +241,7 @@ def _data_key(ctx: Context, params: Params) -> tuple[KmsKey, bytes, bytes]:
     _check_algorithm(ctx, key, None)  # a data key is encrypted with SYMMETRIC_DEFAULT
     plaintext = random_bytes(_DATA_KEY_BYTES[spec] if spec is not None else size or 0)
     blob = _encrypt(ctx, key, plaintext, params.get("EncryptionContext", {}))
-    _dry_run(params)
+    answer_dry_run(params)
     note_use(ctx, key)
     return key, plaintext, blob
 

@@ -31,6 +31,7 @@ from ..domain.keys import KmsKey
 from ..domain.scope import AccountRegion
 from ..model import service_model
 from .key_reference import find_key, key_owner
+from .key_usage import answer_dry_run
 from .paging import paginate
 from .registry import Context, Params, Result, epoch, operation
 
@@ -53,15 +54,6 @@ def _context_operations() -> frozenset[str]:
         if any(member.endswith("EncryptionContext") for member in members):
             found.add(grant_operation)
     return frozenset(found)
-
-
-def _dry_run(params: Params) -> None:
-    """DryRun: every check passed, so KMS answers that the request would have succeeded."""
-    if params.get("DryRun"):
-        raise AwsError(
-            "DryRunOperationException",
-            "The request would have succeeded, but the DryRun option is set.",
-        )
 
 
 def _one_of(params: Params, first: str, second: str, *, required: bool) -> None:
@@ -171,7 +163,7 @@ def create_grant(ctx: Context, params: Params) -> Result:
     retried = next((g for g in owner.grants.of_key(key.id) if g.same_request(asked)), None)
     if retried is None:
         _check_quotas(owner, key, asked)
-    _dry_run(params)
+    answer_dry_run(params)
     token = new_grant_token()
     if retried is not None:
         owner.grants.add_token(retried, token)
@@ -191,6 +183,20 @@ def _grant_on_key(ctx: Context, key: KmsKey, grant_id: str) -> tuple[AccountRegi
     if grant is None:
         raise AwsError("NotFoundException", f"Grant ID {grant_id} not found for key {key.arn}.")
     return owner, grant
+
+
+def _grant_by_id(ctx: Context, params: Params) -> tuple[AccountRegion, Grant]:
+    """The grant the request's KeyId and GrantId name, with the scope that holds it."""
+    check_grant_id(params["GrantId"])
+    key = find_key(ctx, params["KeyId"], KeyUse.MANAGE_GRANTS)
+    return _grant_on_key(ctx, key, params["GrantId"])
+
+
+def _delete(owner: AccountRegion, grant: Grant, params: Params) -> Result:
+    """Retire or revoke ``grant``, unless the request is a dry run."""
+    answer_dry_run(params)
+    owner.grants.remove(grant)
+    return {}
 
 
 def _grant_by_token(ctx: Context, token: str) -> tuple[AccountRegion, Grant]:
@@ -216,23 +222,15 @@ def retire_grant(ctx: Context, params: Params) -> Result:
                 "ValidationException",
                 "Identify the grant to retire by its GrantToken, or by both KeyId and GrantId.",
             )
-        check_grant_id(params["GrantId"])
-        key = find_key(ctx, params["KeyId"], KeyUse.MANAGE_GRANTS)
-        owner, grant = _grant_on_key(ctx, key, params["GrantId"])
-    _dry_run(params)
-    owner.grants.remove(grant)
-    return {}
+        owner, grant = _grant_by_id(ctx, params)
+    return _delete(owner, grant, params)
 
 
 @operation("RevokeGrant")
 def revoke_grant(ctx: Context, params: Params) -> Result:
     """RevokeGrant: delete a grant named by KeyId and GrantId (never by a grant token)."""
-    check_grant_id(params["GrantId"])
-    key = find_key(ctx, params["KeyId"], KeyUse.MANAGE_GRANTS)
-    owner, grant = _grant_on_key(ctx, key, params["GrantId"])
-    _dry_run(params)
-    owner.grants.remove(grant)
-    return {}
+    owner, grant = _grant_by_id(ctx, params)
+    return _delete(owner, grant, params)
 
 
 # -- listing -------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from types import FrameType
 from typing import Any
 
 from .base import Transport
-from .botocore_transport import AnsweredResponse, answered, neutral_request
+from .botocore_transport import AnsweredResponse, hand_back_off, neutral_request
 from .import_watch import ImportWatcher
 
 __all__ = ["AiobotocoreTransport", "aiobotocore_transport"]
@@ -88,11 +88,7 @@ class AiobotocoreTransport(Transport):
 
     def back_off(self, seconds: float, response: Any) -> bool:
         """Hand a retry's backoff to the pipeline if ``response`` is one of kmsmock's answers."""
-        answerer = self.answerer
-        if answerer is None or not answered(response):
-            return False
-        answerer.wait_before_retry(seconds)
-        return True
+        return hand_back_off(self.answerer, seconds, response)
 
 
 def _answering_send(transport: AiobotocoreTransport, endpoint_class: type) -> Any:

@@ -54,7 +54,7 @@ from botocore.handlers import BUILTIN_HANDLERS, REGISTER_FIRST
 from ..accounts import FAKE_SECRET_ACCESS_KEY, access_key_for, mock_account
 from ..protocol.caller import caller_of
 from ..protocol.messages import Request, Response
-from .base import Transport
+from .base import Answerer, Transport
 
 __all__ = [
     "ANSWERED_URL",
@@ -66,6 +66,7 @@ __all__ = [
     "before_sign",
     "botocore_transport",
     "fake_credentials",
+    "hand_back_off",
     "install",
     "neutral_request",
 ]
@@ -114,6 +115,17 @@ def answered(response: Any) -> bool:
     """Whether a ``(http_response, parsed)`` pair a retry is decided on is kmsmock's answer."""
     http_response = response[0] if isinstance(response, tuple) and response else None
     return type(http_response) is AnsweredResponse
+
+
+def hand_back_off(answerer: Answerer | None, seconds: float, response: Any) -> bool:
+    """Let ``answerer`` wait a retry's backoff (on the mock clock) if ``response`` is its answer.
+
+    False when it is not kmsmock's answer: the client then sleeps as it would.
+    """
+    if answerer is None or not answered(response):
+        return False
+    answerer.wait_before_retry(seconds)
+    return True
 
 
 def neutral_request(prepared: Any, operation: str | None = None) -> Request:
@@ -212,11 +224,7 @@ class BotocoreTransport(Transport):
 
     def back_off(self, seconds: float, response: Any) -> bool:
         """Hand a retry's backoff to the pipeline if ``response`` is one of kmsmock's answers."""
-        answerer = self.answerer
-        if answerer is None or not answered(response):
-            return False
-        answerer.wait_before_retry(seconds)
-        return True
+        return hand_back_off(self.answerer, seconds, response)
 
 
 class _RetryTime:
