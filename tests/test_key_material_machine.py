@@ -32,19 +32,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-import boto3
 import pytest
 import time_machine
 from botocore.exceptions import ClientError
-from hypothesis import seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
     rule,
-    run_state_machine_as_test,
 )
+from machine_helpers import run_chunk
 from material_helpers import FROZEN, blob_material_id, open_locally, wrap
 
 from kmsmock import KmsKeystores, MockKmsKeystores, mock_kms_keystores
@@ -359,19 +357,8 @@ class ImportedKeyMachine(RuleBasedStateMachine):
 def test_random_lives_of_an_imported_key_match_the_reference(
     chunk: int, report_count: Callable[[str, int], None]
 ) -> None:
-    with mock_kms_keystores() as ks:
-        kms = boto3.client("kms", region_name="us-east-1", **ks.credentials())
-    machine = seed(chunk)(
-        type(
-            f"ImportedKeyMachine{chunk}",
-            (ImportedKeyMachine,),
-            {"kms": kms, "counts": {"sequences": 0, "steps": 0}},
-        )
+    counts = run_chunk(
+        ImportedKeyMachine, chunk, sequences=SEQUENCES // CHUNKS, steps=STEPS_PER_SEQUENCE
     )
-    run_state_machine_as_test(
-        machine,
-        settings=settings(max_examples=SEQUENCES // CHUNKS, stateful_step_count=STEPS_PER_SEQUENCE),
-    )
-    assert machine.counts["sequences"] >= SEQUENCES // CHUNKS
-    report_count("imported key machine: sequences", machine.counts["sequences"])
-    report_count("imported key machine: steps", machine.counts["steps"])
+    report_count("imported key machine: sequences", counts["sequences"])
+    report_count("imported key machine: steps", counts["steps"])

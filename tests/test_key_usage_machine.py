@@ -67,21 +67,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import boto3
 import pytest
 import time_machine
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, mldsa, mlkem, padding, rsa
-from hypothesis import seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
     rule,
-    run_state_machine_as_test,
 )
+from machine_helpers import run_chunk
 from material_helpers import FROZEN
 
 from kmsmock import KmsKeystores, MockKmsKeystores, mock_kms_keystores
@@ -594,18 +592,15 @@ class KeyUsageMachine(RuleBasedStateMachine):
 def test_random_lives_of_keys_of_every_usage_match_the_reference(
     chunk: int, report_count: Callable[[str, int], None]
 ) -> None:
-    with mock_kms_keystores() as ks:
-        kms = boto3.client("kms", region_name="us-east-1", **ks.credentials())
     counts = dict.fromkeys(
         ("sequences", "steps", "successes", "refusals", "both rules broken", "state first"), 0
     )
-    machine = seed(chunk)(
-        type(f"KeyUsageMachine{chunk}", (KeyUsageMachine,), {"kms": kms, "counts": counts})
+    run_chunk(
+        KeyUsageMachine,
+        chunk,
+        sequences=SEQUENCES // CHUNKS,
+        steps=STEPS_PER_SEQUENCE,
+        counts=counts,
     )
-    run_state_machine_as_test(
-        machine,
-        settings=settings(max_examples=SEQUENCES // CHUNKS, stateful_step_count=STEPS_PER_SEQUENCE),
-    )
-    assert counts["sequences"] >= SEQUENCES // CHUNKS
     for label, value in counts.items():
         report_count(f"key usage machine: {label}", value)
