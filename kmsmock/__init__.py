@@ -48,7 +48,7 @@ __all__ = [
     "mock_kms_keystores",
 ]
 
-__version__ = "0.1.0.dev0"
+__version__ = "0.1.0"
 """The installed version of kmsmock."""
 
 _LAZY = {
