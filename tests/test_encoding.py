@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from kmsmock.api.registry import Memo
 from kmsmock.model import service_model
 from kmsmock.protocol.encoding import encoder_for
@@ -48,6 +46,8 @@ def test_an_operation_without_output_answers_an_empty_object() -> None:
     assert json.loads(_encoder("EnableKey")({}).body) == {}
 
 
-def test_a_member_the_model_does_not_list_is_a_kmsmock_bug() -> None:
-    with pytest.raises(AssertionError, match="Surprise"):
-        _encoder("Encrypt")({"KeyId": "k", "Surprise": 1})
+def test_a_member_the_model_in_use_lacks_is_left_out() -> None:
+    # An older botocore (aiobotocore pins one) lacks members newer handlers
+    # answer, such as Encrypt's KeyMaterialId; its client could not read them.
+    answer = json.loads(_encoder("Encrypt")({"KeyId": "k", "MemberOfALaterModel": "x"}).body)
+    assert answer == {"KeyId": "k"}

@@ -44,17 +44,14 @@ def encoder_for(shape: Any) -> Encoder:
     writers = {} if shape is None else _Writers().members(shape)
 
     def body(result: Mapping[str, Any]) -> bytes:
-        try:
-            parts = [
-                f'"{name}":{writers[name](value)}'
-                for name, value in result.items()
-                if value is not None
-            ]
-        except KeyError:
-            unknown = sorted(set(result) - set(writers))
-            raise AssertionError(
-                f"kmsmock bug: the model lists no answer members {unknown}"
-            ) from None
+        # A member the model in use does not list is left out: an older botocore
+        # (aiobotocore pins one) has no such member, and its client could not read
+        # it. The tests check every answer against the current model.
+        parts = [
+            f'"{name}":{writers[name](value)}'
+            for name, value in result.items()
+            if value is not None and name in writers
+        ]
         return ("{" + ",".join(parts) + "}").encode()
 
     @functools.lru_cache(maxsize=256)
