@@ -366,6 +366,18 @@ def test_the_control_api_says_what_was_wrong(
     assert says in answer["error"]
 
 
+@pytest.mark.parametrize("payload", [b" ", b"\n", b"{"])
+def test_a_control_body_that_is_not_json_is_refused(kms_server: Any, payload: bytes) -> None:
+    # Only an absent body counts as none; whitespace is not a JSON text.
+    request = urllib.request.Request(
+        kms_server.url + "/_kmsmock/clock/settle", data=payload, method="POST"
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 400
+    assert "not valid JSON" in json.load(refused.value)["error"]
+
+
 # -- running it ---------------------------------------------------------------------------
 
 

@@ -230,7 +230,9 @@ def route(ks: KmsKeystores, method: str, path: str, payload: bytes) -> dict[str,
         raise ControlError(405, f"{path} takes {', '.join(m.upper() for m in sorted(routes))}")
     declared = found.get("requestBody", {})
     body: Any = {}
-    if payload.strip():
+    if payload and not payload.strip():  # only an absent body is no body
+        raise ControlError(400, "the body is not valid JSON: whitespace is not a JSON value")
+    if payload:
         try:
             body = read_params(payload)
         except AwsError:
