@@ -9,7 +9,12 @@ import pytest
 from kmsmock.reference import RENDERINGS, regenerate, render
 
 ROOT = Path(__file__).parent.parent
-PAGES = sorted([*(ROOT / "docs").rglob("*.md"), ROOT / "README.md"])
+PAGES = sorted(
+    [
+        *(page for page in (ROOT / "docs").rglob("*.md") if "node_modules" not in page.parts),
+        ROOT / "README.md",
+    ]
+)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT)))
