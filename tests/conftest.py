@@ -269,3 +269,18 @@ def no_aws_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[No
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
     yield
+
+
+@pytest.fixture
+def frozen_now() -> Iterator[float]:
+    """The wall clock, frozen for the test (only ``advance`` moves the mock clock); its time."""
+    from material_helpers import frozen_wall_time
+
+    with frozen_wall_time() as now:
+        yield now
+
+
+@pytest.fixture
+def west(make_client: Any) -> Any:
+    """A client of the mock's account in us-west-2 (the multi-Region tests' second Region)."""
+    return make_client(region="us-west-2")

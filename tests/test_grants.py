@@ -115,17 +115,19 @@ def test_an_unknown_key_is_not_found(kms: Any) -> None:
 
 # -- the same Name and parameters: the same grant --------------------------------------------
 
+RETRIED = {
+    "GranteePrincipal": APP,
+    "Operations": ["Encrypt", "Decrypt"],
+    "Name": "retried",
+    "Constraints": {"EncryptionContextSubset": {"a": "b"}},
+}
+"""A named grant's parameters, but for its key."""
+
 
 def test_a_retry_with_the_same_name_returns_the_same_grant_and_a_new_token(
     kms: Any, key_id: str
 ) -> None:
-    params = {
-        "KeyId": key_id,
-        "GranteePrincipal": APP,
-        "Operations": ["Encrypt", "Decrypt"],
-        "Name": "retried",
-        "Constraints": {"EncryptionContextSubset": {"a": "b"}},
-    }
+    params = {"KeyId": key_id, **RETRIED}
     first = kms.create_grant(**params)
     again = kms.create_grant(**{**params, "Operations": ["Decrypt", "Encrypt"]})
     assert again["GrantId"] == first["GrantId"]
@@ -150,13 +152,7 @@ def test_a_retry_with_the_same_name_returns_the_same_grant_and_a_new_token(
 def test_the_same_name_with_other_parameters_makes_a_new_grant(
     kms: Any, key_id: str, change: dict[str, Any]
 ) -> None:
-    params = {
-        "KeyId": key_id,
-        "GranteePrincipal": APP,
-        "Operations": ["Encrypt", "Decrypt"],
-        "Name": "retried",
-        "Constraints": {"EncryptionContextSubset": {"a": "b"}},
-    }
+    params = {"KeyId": key_id, **RETRIED}
     first = kms.create_grant(**params)
     second = kms.create_grant(**{**params, **change})
     assert second["GrantId"] != first["GrantId"]

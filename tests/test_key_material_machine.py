@@ -30,22 +30,18 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
-import time_machine
 from botocore.exceptions import ClientError
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     rule,
 )
-from machine_helpers import run_chunk
-from material_helpers import FROZEN, blob_material_id, open_locally, wrap
-
-from kmsmock import KmsKeystores, MockKmsKeystores, mock_kms_keystores
+from machine_helpers import FrozenClockMachine, run_chunk
+from material_helpers import blob_material_id, open_locally, wrap
 
 SEQUENCES = 300
 CHUNKS = 2
@@ -116,16 +112,11 @@ def outcome_of(call: Callable[..., Any], **params: Any) -> tuple[str | None, dic
         return str(error.response["Error"]["Code"]), {}
 
 
-class ImportedKeyMachine(RuleBasedStateMachine):
+class ImportedKeyMachine(FrozenClockMachine):
     """Random steps on one key with imported key material, checked against :class:`Reference`."""
-
-    kms: ClassVar[Any] = None  # the boto3 client, set by the test
-    counts: ClassVar[dict[str, int]] = {}  # set by the test
 
     def __init__(self) -> None:
         super().__init__()
-        self.mock: MockKmsKeystores | None = None
-        self.ks: KmsKeystores | None = None
         self.ref = Reference()
         self.key_id = ""
         self.token: dict[str, Any] = {}
@@ -133,20 +124,10 @@ class ImportedKeyMachine(RuleBasedStateMachine):
 
     @initialize(first=st.booleans())
     def start(self, first: bool) -> None:
-        self.travel = time_machine.travel(FROZEN, tick=False)  # only advance moves time
-        self.travel.start()
-        self.mock = mock_kms_keystores()
-        self.ks = self.mock.start()
-        self.start_time = self.ks.now()
-        self.counts["sequences"] += 1
+        self.begin()
         self.key_id = self.kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
         if first:  # many lives start with material
             self.check_import_new(0)
-
-    def teardown(self) -> None:
-        if self.mock is not None:
-            self.mock.stop()
-            self.travel.stop()
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -357,8 +338,11 @@ class ImportedKeyMachine(RuleBasedStateMachine):
 def test_random_lives_of_an_imported_key_match_the_reference(
     chunk: int, report_count: Callable[[str, int], None]
 ) -> None:
-    counts = run_chunk(
-        ImportedKeyMachine, chunk, sequences=SEQUENCES // CHUNKS, steps=STEPS_PER_SEQUENCE
+    run_chunk(
+        ImportedKeyMachine,
+        chunk,
+        sequences=SEQUENCES // CHUNKS,
+        steps=STEPS_PER_SEQUENCE,
+        report=report_count,
+        label="imported key machine",
     )
-    report_count("imported key machine: sequences", counts["sequences"])
-    report_count("imported key machine: steps", counts["steps"])

@@ -65,24 +65,19 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
-import time_machine
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, mldsa, mlkem, padding, rsa
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     rule,
 )
-from machine_helpers import run_chunk
-from material_helpers import FROZEN
-
-from kmsmock import KmsKeystores, MockKmsKeystores, mock_kms_keystores
+from machine_helpers import FrozenClockMachine, run_chunk
 
 SEQUENCES = 240
 CHUNKS = 2  # run as separate tests, so that xdist can spread them over its workers
@@ -198,16 +193,11 @@ def verify_locally(public_der: bytes, algorithm: str, message: bytes, signature:
     public_key.verify(signature, message, pad, digest)
 
 
-class KeyUsageMachine(RuleBasedStateMachine):
+class KeyUsageMachine(FrozenClockMachine):
     """Random steps on a few keys of different kinds, checked against the reference."""
-
-    kms: ClassVar[Any] = None  # the boto3 client, set by the test
-    counts: ClassVar[dict[str, int]] = {}  # set by the test
 
     def __init__(self) -> None:
         super().__init__()
-        self.mock: MockKmsKeystores | None = None
-        self.ks: KmsKeystores | None = None
         self.now = 0.0  # seconds since the start, on the mock clock
         self.keys: list[RefKey] = []
         self.signatures: list[tuple[RefKey, str, bytes, bytes]] = []  # key, algorithm, msg, sig
@@ -228,12 +218,7 @@ class KeyUsageMachine(RuleBasedStateMachine):
         days=st.integers(7, 30),
     )
     def start(self, kinds: list[tuple[str, str]], shapes: list[str], days: int) -> None:
-        self.travel = time_machine.travel(FROZEN, tick=False)  # only advance moves time
-        self.travel.start()
-        self.mock = mock_kms_keystores()
-        self.ks = self.mock.start()
-        self.start_time = self.ks.now()
-        self.counts["sequences"] += 1
+        self.begin()
         for spec, usage in kinds:
             answer = self.kms.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]
             self.keys.append(RefKey(answer["KeyId"], spec, usage))
@@ -242,11 +227,6 @@ class KeyUsageMachine(RuleBasedStateMachine):
                 self.enable_or_disable_key(key, enable=False)
             elif shape == "PendingDeletion":
                 self.schedule_deletion_of(key, days)
-
-    def teardown(self) -> None:
-        if self.mock is not None:
-            self.mock.stop()
-            self.travel.stop()
 
     # -- the reference's verdict -------------------------------------------------------------
 
@@ -600,7 +580,7 @@ def test_random_lives_of_keys_of_every_usage_match_the_reference(
         chunk,
         sequences=SEQUENCES // CHUNKS,
         steps=STEPS_PER_SEQUENCE,
+        report=report_count,
+        label="key usage machine",
         counts=counts,
     )
-    for label, value in counts.items():
-        report_count(f"key usage machine: {label}", value)

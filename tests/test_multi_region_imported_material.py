@@ -11,26 +11,18 @@ the replicas, and deleting a replica's material changes no other key.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from kms_helpers import error_code, error_of
-from material_helpers import blob_material_id, frozen_wall_time, import_material, open_locally
+from material_helpers import blob_material_id, import_material, open_locally
+from multi_region_helpers import EAST, WEST
 
-EAST, WEST, EU = "us-east-1", "us-west-2", "eu-west-1"
+EU = "eu-west-1"
 PENDING_MULTI_REGION = "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"
 
 
-@pytest.fixture(autouse=True)
-def _frozen() -> Iterator[float]:
-    with frozen_wall_time() as now:
-        yield now
-
-
-@pytest.fixture
-def west(make_client: Any) -> Any:
-    return make_client(region=WEST)
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 @pytest.fixture

@@ -9,26 +9,15 @@ PendingReplicaDeletion until they are deleted.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from kms_helpers import connected_cloudhsm, error_code, error_of
-from material_helpers import DAY, blob_material_id, frozen_wall_time, import_material
+from material_helpers import DAY, blob_material_id, import_material
+from multi_region_helpers import EAST, WEST
 
-EAST, WEST = "us-east-1", "us-west-2"
-
-
-@pytest.fixture(autouse=True)
-def _frozen() -> Iterator[float]:
-    with frozen_wall_time() as now:
-        yield now
-
-
-@pytest.fixture
-def west(make_client: Any) -> Any:
-    return make_client(region=WEST)
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 def primary(kms: Any, **params: Any) -> str:
@@ -232,7 +221,7 @@ def test_multi_region_keys_are_refused_in_custom_key_stores(kms: Any) -> None:
 
 
 def test_a_primary_with_replicas_waits_in_pending_replica_deletion(
-    kms: Any, west: Any, kms_keystores: Any, _frozen: float
+    kms: Any, west: Any, kms_keystores: Any, frozen_now: float
 ) -> None:
     key_id = replicated(kms)
     answer = kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)

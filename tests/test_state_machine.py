@@ -54,22 +54,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     precondition,
     rule,
 )
-from machine_helpers import run_chunk
+from machine_helpers import MockedMachine, run_chunk
 
 import kmsmock.activation
-from kmsmock import KmsKeystores, MockKmsKeystores, mock_kms_keystores
+from kmsmock import mock_kms_keystores
 
 SEQUENCES = 2_000
 CHUNKS = 4  # run as separate tests, so that xdist can spread them over its workers
@@ -273,7 +272,7 @@ def check(outcome: Outcome, allowed: set[Outcome], what: str) -> None:
     assert outcome in allowed, f"{what}: kmsmock answered {outcome!r}, the reference {allowed!r}"
 
 
-class KeyStoreMachine(RuleBasedStateMachine):
+class KeyStoreMachine(MockedMachine):
     """Random sequences of store and key operations, each checked against :class:`Reference`.
 
     A sequence starts from a random small world (stores that are new,
@@ -283,13 +282,8 @@ class KeyStoreMachine(RuleBasedStateMachine):
     keys that are gone, which must answer NotFound.
     """
 
-    kms: ClassVar[Any] = None  # the boto3 client, set by the test
-    counts: ClassVar[dict[str, int]] = {}  # set by the test
-
     def __init__(self) -> None:
         super().__init__()
-        self.mock: MockKmsKeystores | None = None
-        self.ks: KmsKeystores | None = None
         self.ref = Reference(connect_delay=0.0, disconnect_delay=0.0)
         self.gone_stores: list[str] = []
         self.all_keys: list[str] = []
@@ -745,9 +739,12 @@ class KeyStoreMachine(RuleBasedStateMachine):
 def test_random_sequences_match_the_reference_model(
     chunk: int, report_count: Callable[[str, int], None]
 ) -> None:
-    counts = run_chunk(
-        KeyStoreMachine, chunk, sequences=SEQUENCES // CHUNKS, steps=STEPS_PER_SEQUENCE
+    run_chunk(
+        KeyStoreMachine,
+        chunk,
+        sequences=SEQUENCES // CHUNKS,
+        steps=STEPS_PER_SEQUENCE,
+        report=report_count,
+        label="state machine",
     )
-    report_count("state machine: sequences", counts["sequences"])
-    report_count("state machine: steps", counts["steps"])
     report_count("state machine: divergences", 0)
