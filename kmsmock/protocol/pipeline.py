@@ -17,7 +17,6 @@ from typing import Any
 from ..api.registry import Context
 from ..calls import REFUSED, Call
 from ..domain.aws_error import AwsError
-from ..domain.grants import check_grant_tokens
 from ..errors import UnimplementedOperationError
 from ..model import error_status
 from ..simulation import Simulation
@@ -78,6 +77,8 @@ class Pipeline:
                 raise AwsError(fault.code, fault.message)
             valid = operation.validate(params)
             if "GrantTokens" in valid and "InvalidGrantTokenException" in operation.errors:
+                from ..domain.grants import check_grant_tokens  # loaded when first needed
+
                 check_grant_tokens(valid["GrantTokens"])
             with kms.lock:
                 now = kms.tick()
